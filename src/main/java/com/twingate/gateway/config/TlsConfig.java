@@ -1,0 +1,7 @@
+package com.twingate.gateway.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** The gateway's own certificate pair (PEM), used for both the outer and the inner TLS [§2]. */
+public record TlsConfig(Path certificateFile, Path privateKeyFile, Duration reloadInterval) {}
