@@ -7,6 +7,7 @@ import java.util.Optional;
 /** The whole validated configuration [§8]. Built only by {@link ConfigLoader}; never half-valid. */
 public record GatewayConfig(
         TwingateConfig twingate,
+        String bindAddress,
         int port,
         int metricsPort,
         Duration connectTimeout,

@@ -1,0 +1,53 @@
+package com.twingate.gateway.connect;
+
+import java.security.GeneralSecurityException;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.util.Base64;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Binds a token to one TLS session [§2]: the client signs the outer session's exported keying
+ * material (RFC 8446 §7.5) with the private half of the token's {@code cpk}, so a token lifted from
+ * one connection is useless on any other.
+ */
+public final class ProofOfPossession {
+
+    static final String EXPORTER_LABEL = "EXPERIMENTAL_twingate_gat";
+    static final int EXPORTER_LENGTH = 32;
+
+    private ProofOfPossession() {}
+
+    /** The keying material both ends derive from the outer TLS session. */
+    public static byte[] keyingMaterial(SSLSession session) throws SSLException {
+        if (!(session instanceof ExtendedSSLSession extended)) {
+            throw new SSLException("TLS session cannot export keying material: " + session.getClass().getName());
+        }
+        return extended.exportKeyingMaterialData(EXPORTER_LABEL, null, EXPORTER_LENGTH);
+    }
+
+    /**
+     * @param signatureBase64 standard base64 of an ASN.1 DER ECDSA P-256 signature
+     * @return whether it is a valid signature of {@code keyingMaterial} by {@code clientKey}
+     */
+    public static boolean verify(String signatureBase64, byte[] keyingMaterial, ECPublicKey clientKey) {
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(signatureBase64.trim());
+        } catch (IllegalArgumentException notBase64) {
+            return false;
+        }
+        try {
+            // SHA256withECDSA hashes the keying material itself: feeding it a pre-hashed digest would
+            // verify something the client never signed.
+            Signature verifier = Signature.getInstance("SHA256withECDSA");
+            verifier.initVerify(clientKey);
+            verifier.update(keyingMaterial);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException malformed) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package com.twingate.gateway.server;
+
+import com.twingate.gateway.config.TlsConfig;
+import com.twingate.gateway.tls.PemKeyStores;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the certificate pair and swaps it into the running TLS context for new handshakes [§2.1].
+ * Compares file contents rather than modification times: Kubernetes swaps Secret volumes through a
+ * symlink, and a rewrite within the same second keeps the same mtime. A pair that does not load (half
+ * written, mismatched, broken) is logged once and the old pair stays in use.
+ */
+public final class CertificateReloader extends AbstractLifeCycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
+
+    private final TlsConfig tls;
+    private final SslContextFactory.Server context;
+    private final Scheduler scheduler;
+    private byte[] loadedDigest;
+    private byte[] lastSeenDigest;
+    private volatile Scheduler.Task next;
+
+    public CertificateReloader(TlsConfig tls, SslContextFactory.Server context, Scheduler scheduler) {
+        this.tls = tls;
+        this.context = context;
+        this.scheduler = scheduler;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        loadedDigest = digest();
+        lastSeenDigest = loadedDigest;
+        schedule();
+    }
+
+    @Override
+    protected void doStop() {
+        Scheduler.Task task = next;
+        if (task != null) {
+            task.cancel();
+        }
+    }
+
+    private void schedule() {
+        if (isRunning() || isStarting()) {
+            next = scheduler.schedule(this::check, tls.reloadInterval().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void check() {
+        try {
+            byte[] current = digest();
+            if (Arrays.equals(current, lastSeenDigest)) {
+                return;
+            }
+            lastSeenDigest = current;
+            if (Arrays.equals(current, loadedDigest)) {
+                return;
+            }
+            reload(current);
+        } catch (IOException e) {
+            LOG.warn("cannot read {} or {}; keeping the current certificate: {}",
+                    tls.certificateFile(), tls.privateKeyFile(), e.toString());
+        } finally {
+            schedule();
+        }
+    }
+
+    private void reload(byte[] digest) {
+        KeyStore keyStore;
+        try {
+            keyStore = PemKeyStores.keyStore(tls.certificateFile(), tls.privateKeyFile());
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            LOG.error("the changed certificate pair {} / {} does not load; keeping the current certificate: {}",
+                    tls.certificateFile(), tls.privateKeyFile(), e.getMessage());
+            return;
+        }
+        try {
+            context.reload(factory -> GatewayTls.useKeyStore(factory, keyStore));
+            loadedDigest = digest;
+            LOG.info("reloaded the gateway certificate from {}", tls.certificateFile());
+        } catch (Exception e) {
+            LOG.error("swapping in the changed certificate failed; keeping the current certificate", e);
+        }
+    }
+
+    private byte[] digest() throws IOException {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(read(tls.certificateFile()));
+            sha.update((byte) 0);
+            sha.update(read(tls.privateKeyFile()));
+            return sha.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    private static byte[] read(Path file) throws IOException {
+        return Files.readAllBytes(file);
+    }
+}

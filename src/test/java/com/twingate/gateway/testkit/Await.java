@@ -1,0 +1,26 @@
+package com.twingate.gateway.testkit;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+
+/** Waiting on a condition with a deadline: the only way tests wait. */
+public final class Await {
+
+    private Await() {}
+
+    public static void until(String what, Duration deadline, BooleanSupplier condition) {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + deadline + " waiting for " + what);
+            }
+            Thread.onSpinWait();
+            try {
+                Thread.sleep(10); // polling interval of the condition check, not synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what, e);
+            }
+        }
+    }
+}
