@@ -21,9 +21,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -159,7 +159,7 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     private static Stream<JsonNode> stream(JsonNode array) {
-        return java.util.stream.StreamSupport.stream(array.spliterator(), false);
+        return StreamSupport.stream(array.spliterator(), false);
     }
 
     private void await(String what, Duration timeout, ThrowingCondition condition) {
