@@ -44,6 +44,7 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
     private final PreambleParser parser = new PreambleParser();
     private RetainableByteBuffer buffer;
     private Scheduler.Task deadline;
+    private volatile ConnectOutcome answered;
 
     ConnectConnection(Connector connector, EndPoint endPoint, ConnectAuthenticator authenticator, InnerTls innerTls,
                       ConnectListener listener, Duration timeout) {
@@ -59,6 +60,14 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
     @Override
     public void onOpen() {
         super.onOpen();
+        notifyListener(listener::onConnectionOpened);
+        // The outer TLS connection lives as long as the TCP connection: its close is the TCP close.
+        outerTls().addEventListener(new Connection.Listener() {
+            @Override
+            public void onClosed(Connection connection) {
+                notifyListener(() -> listener.onConnectionClosed(Optional.ofNullable(answered), sinceAccept()));
+            }
+        });
         // Absolute, not idle: a client trickling one byte at a time must not hold the slot (slow-loris).
         deadline = connector.getScheduler().schedule(this::onDeadline, timeout.toNanos(), TimeUnit.NANOSECONDS);
         fillInterested();
@@ -110,6 +119,7 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
             return;
         }
         deadline.cancel();
+        answered = outcome;
         notifyListener(() -> listener.onOutcome(outcome, connectionId, remote(), sinceAccept()));
         ByteBuffer response = StatusLines.responseTo(outcome);
         switch (outcome) {

@@ -16,4 +16,14 @@ public interface ConnectListener {
 
     /** The client did not finish TLS and its request within {@code connect.timeout}; the connection is closed. */
     void onTimeout(SocketAddress remote, Duration sinceAccept);
+
+    /** A TCP connection was accepted on the gateway port. */
+    void onConnectionOpened();
+
+    /**
+     * The TCP connection closed.
+     *
+     * @param outcome what its request was answered, empty when it never got that far
+     */
+    void onConnectionClosed(Optional<ConnectOutcome> outcome, Duration lifetime);
 }
