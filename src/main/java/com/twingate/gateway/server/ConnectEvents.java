@@ -1,0 +1,56 @@
+package com.twingate.gateway.server;
+
+import com.google.inject.Inject;
+import com.twingate.gateway.connect.ConnectListener;
+import com.twingate.gateway.connect.ConnectOutcome;
+import com.twingate.gateway.metrics.ConnectionCategory;
+import com.twingate.gateway.metrics.GatewayMetrics;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the gateway port's events mean for the metrics [§7] and the log [§5]. */
+public final class ConnectEvents implements ConnectListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectEvents.class);
+
+    private final GatewayMetrics metrics;
+
+    @Inject
+    public ConnectEvents(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onOutcome(ConnectOutcome outcome, Optional<String> connectionId, SocketAddress remote, Duration sinceAccept) {
+        if (!(outcome instanceof ConnectOutcome.HealthCheck)) {
+            metrics.clientAuthentication(outcome.status(), sinceAccept);
+        }
+    }
+
+    @Override
+    public void onTimeout(SocketAddress remote, Duration sinceAccept) {
+        LOG.info("closed a connection from {} that sent no request within {} ms", remote, sinceAccept.toMillis());
+    }
+
+    @Override
+    public void onConnectionOpened() {
+        metrics.tcpConnectionOpened();
+    }
+
+    @Override
+    public void onConnectionClosed(Optional<ConnectOutcome> outcome, Duration lifetime) {
+        metrics.tcpConnectionClosed(category(outcome), lifetime);
+    }
+
+    /** A connection is {@code unknown} until it gets past the request on the outer TLS [§7]. */
+    static ConnectionCategory category(Optional<ConnectOutcome> outcome) {
+        return switch (outcome.orElse(null)) {
+            case ConnectOutcome.Accepted accepted -> ConnectionCategory.PROXY;
+            case ConnectOutcome.HealthCheck health -> ConnectionCategory.HEALTH;
+            case null, default -> ConnectionCategory.UNKNOWN;
+        };
+    }
+}
