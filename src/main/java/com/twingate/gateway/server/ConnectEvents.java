@@ -1,6 +1,7 @@
 package com.twingate.gateway.server;
 
 import com.google.inject.Inject;
+import com.twingate.gateway.audit.AuditLog;
 import com.twingate.gateway.connect.ConnectListener;
 import com.twingate.gateway.connect.ConnectOutcome;
 import com.twingate.gateway.metrics.ConnectionCategory;
@@ -17,16 +18,29 @@ public final class ConnectEvents implements ConnectListener {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectEvents.class);
 
     private final GatewayMetrics metrics;
+    private final AuditLog audit;
 
     @Inject
-    public ConnectEvents(GatewayMetrics metrics) {
+    public ConnectEvents(GatewayMetrics metrics, AuditLog audit) {
         this.metrics = metrics;
+        this.audit = audit;
     }
 
     @Override
     public void onOutcome(ConnectOutcome outcome, Optional<String> connectionId, SocketAddress remote, Duration sinceAccept) {
-        if (!(outcome instanceof ConnectOutcome.HealthCheck)) {
-            metrics.clientAuthentication(outcome.status(), sinceAccept);
+        switch (outcome) {
+            // Kubelet probes every few seconds: neither an authentication nor worth a line.
+            case ConnectOutcome.HealthCheck health -> { }
+            case ConnectOutcome.Accepted accepted -> {
+                metrics.clientAuthentication(outcome.status(), sinceAccept);
+                audit.authentication(outcome.status(), Optional.empty(), Optional.of(accepted.identity().user()),
+                        connectionId, String.valueOf(remote));
+            }
+            case ConnectOutcome.Rejected rejected -> {
+                metrics.clientAuthentication(outcome.status(), sinceAccept);
+                audit.authentication(outcome.status(), Optional.of(rejected.reason()), Optional.empty(), connectionId,
+                        String.valueOf(remote));
+            }
         }
     }
 

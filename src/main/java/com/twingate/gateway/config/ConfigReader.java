@@ -1,0 +1,374 @@
+package com.twingate.gateway.config;
+
+import com.twingate.gateway.tls.PemKeyStores;
+import com.twingate.gateway.token.IssuerTable;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Reads and validates the merged configuration: the one place for every rule of [§8]. Collects all
+ * problems, each one line naming its key, so a bad configuration is fixed in one round.
+ */
+final class ConfigReader {
+
+    private static final Set<String> KNOWN_KEYS = Set.of(
+            "twingate.network", "twingate.host", "twingate.jwksUrl", "twingate.issuer",
+            "bindAddress", "port", "metricsPort", "connect.timeout", "idleTimeout",
+            "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
+            "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
+            "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
+            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory");
+    private static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
+            "bearerTokenFile", "clientCertificateFile", "clientKeyFile", "resourceAddresses");
+
+    private final Config config;
+    private final Config given;
+    private final Map<String, String> env;
+    private final List<String> problems = new ArrayList<>();
+
+    /**
+     * @param config the merged configuration, defaults included
+     * @param given  what the user gave (file and environment), to find unknown keys
+     */
+    ConfigReader(Config config, Config given, Map<String, String> env) {
+        this.config = config;
+        this.given = given;
+        this.env = env;
+    }
+
+    GatewayConfig read() throws ConfigException {
+        for (Map.Entry<String, ConfigValue> entry : given.entrySet()) {
+            if (!KNOWN_KEYS.contains(entry.getKey())) {
+                problem(entry.getKey(), "unknown key");
+            }
+        }
+        TwingateConfig twingate = twingate();
+        String bindAddress = string("bindAddress").orElse(null);
+        int port = port("port");
+        int metricsPort = port("metricsPort");
+        if (port != 0 && port == metricsPort) {
+            problem("metricsPort", "must differ from port " + port);
+        }
+        Duration connectTimeout = positiveDuration("connect.timeout");
+        Duration idleTimeout = positiveDuration("idleTimeout");
+        TlsConfig tls = tls();
+        KubernetesConfig kubernetes = kubernetes();
+        AuditLogConfig auditLog = new AuditLogConfig(positiveDuration("auditLog.flushInterval"), flushSizeThreshold());
+        Optional<Path> recordingDirectory = recordingDirectory();
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
+                kubernetes, auditLog, recordingDirectory);
+    }
+
+    private TwingateConfig twingate() {
+        Optional<String> network = string("twingate.network");
+        if (network.isEmpty()) {
+            problem("twingate.network", "required (your Twingate network name; env TWINGATE_NETWORK)");
+        }
+        String host = string("twingate.host").orElse("");
+        Optional<String> issuer = string("twingate.issuer").or(() -> IssuerTable.issuerFor(host));
+        if (issuer.isEmpty()) {
+            problem("twingate.issuer", "required for twingate.host " + host + ", which has no known issuer");
+        }
+        URI jwksUrl = string("twingate.jwksUrl")
+                .or(() -> network.map(n -> "https://" + n + "." + host + "/api/v1/jwk/ec"))
+                .map(url -> httpUrl("twingate.jwksUrl", url))
+                .orElse(null);
+        return new TwingateConfig(network.orElse(null), host, jwksUrl, issuer.orElse(null));
+    }
+
+    private URI httpUrl(String key, String value) {
+        try {
+            URI uri = new URI(value);
+            if (uri.getHost() == null || !("https".equals(uri.getScheme()) || "http".equals(uri.getScheme()))) {
+                problem(key, "must be an absolute http(s) URL: " + value);
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            problem(key, "not a URL: " + value);
+            return null;
+        }
+    }
+
+    private TlsConfig tls() {
+        Optional<Path> certificate = readableFile("tls.certificateFile", true);
+        Optional<Path> key = readableFile("tls.privateKeyFile", true);
+        if (certificate.isPresent() && key.isPresent()) {
+            try {
+                PemKeyStores.keyStore(certificate.get(), key.get());
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                problem("tls.privateKeyFile", "the pair does not load: " + e.getMessage());
+            }
+        }
+        return new TlsConfig(certificate.orElse(null), key.orElse(null), positiveDuration("tls.reloadInterval"));
+    }
+
+    private KubernetesConfig kubernetes() {
+        List<UpstreamConfig> upstreams = upstreams();
+        return new KubernetesConfig(upstreams, positiveDuration("kubernetes.connectTimeout"),
+                positiveDuration("kubernetes.responseHeaderTimeout"), positiveDuration("kubernetes.tokenRefreshInterval"));
+    }
+
+    private List<UpstreamConfig> upstreams() {
+        List<? extends Config> entries = read("kubernetes.upstreams", "must be a list of objects",
+                () -> config.getConfigList("kubernetes.upstreams")).orElse(List.of());
+        if (entries.isEmpty()) {
+            problem("kubernetes.upstreams", "at least one upstream API server is required");
+        }
+        List<UpstreamConfig> upstreams = new ArrayList<>();
+        for (int i = 0; i < entries.size(); i++) {
+            upstream("kubernetes.upstreams[" + i + "]", entries.get(i)).ifPresent(upstreams::add);
+        }
+        crossCheck(upstreams);
+        return upstreams;
+    }
+
+    private Optional<UpstreamConfig> upstream(String prefix, Config entry) {
+        ConfigReader reader = new ConfigReader(entry, entry, env);
+        for (String key : entry.root().keySet()) {
+            if (!UPSTREAM_KEYS.contains(key)) {
+                problem(prefix + "." + key, "unknown key");
+            }
+        }
+        Optional<String> name = reader.string("name");
+        if (name.isEmpty()) {
+            problem(prefix + ".name", "required");
+        }
+        boolean inCluster = reader.read("inCluster", "must be true or false", () -> entry.getBoolean("inCluster"))
+                .orElse(false);
+        List<String> resourceAddresses = reader.read("resourceAddresses", "must be a list of strings",
+                () -> entry.getStringList("resourceAddresses")).orElse(List.of());
+        reader.problems.forEach(p -> problems.add(prefix + "." + p));
+        return inCluster
+                ? inClusterUpstream(prefix, entry, name.orElse(null), resourceAddresses)
+                : addressedUpstream(prefix, entry, name.orElse(null), resourceAddresses);
+    }
+
+    private Optional<UpstreamConfig> inClusterUpstream(String prefix, Config entry, String name, List<String> resourceAddresses) {
+        for (String explicit : List.of("address", "caFile", "bearerToken", "bearerTokenFile", "clientCertificateFile", "clientKeyFile")) {
+            if (entry.hasPath(explicit)) {
+                problem(prefix + "." + explicit, "not allowed with inCluster = true (the service account provides it)");
+            }
+        }
+        String host = env.get("KUBERNETES_SERVICE_HOST");
+        String servicePort = env.get("KUBERNETES_SERVICE_PORT");
+        if (host == null || host.isBlank() || servicePort == null || servicePort.isBlank()) {
+            problem(prefix + ".inCluster", "KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set (not running in a pod?)");
+            return Optional.empty();
+        }
+        Path serviceAccount = string("kubernetes.serviceAccountDirectory").map(Path::of).orElse(Path.of("."));
+        Path caFile = serviceAccount.resolve("ca.crt");
+        Path tokenFile = serviceAccount.resolve("token");
+        for (Path file : List.of(caFile, tokenFile)) {
+            if (!Files.isReadable(file)) {
+                problem(prefix + ".inCluster", "service-account file " + file + " is not readable");
+            }
+        }
+        String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + servicePort;
+        return Optional.of(new UpstreamConfig(name, true, address, caFile, Optional.empty(), Optional.of(tokenFile),
+                Optional.empty(), Optional.empty(), resourceAddresses));
+    }
+
+    private Optional<UpstreamConfig> addressedUpstream(String prefix, Config entry, String name, List<String> resourceAddresses) {
+        ConfigReader reader = new ConfigReader(entry, entry, env);
+        Optional<String> address = reader.string("address");
+        if (address.isEmpty()) {
+            reader.problem("address", "required (host:port of the API server), or set inCluster = true");
+        } else if (!isHostPort(address.get())) {
+            reader.problem("address", "must be host:port with a port 1-65535: " + address.get());
+        }
+        Optional<Path> caFile = reader.readableFile("caFile", true);
+        Optional<String> bearerToken = reader.string("bearerToken");
+        Optional<Path> bearerTokenFile = reader.readableFile("bearerTokenFile", false);
+        Optional<Path> certificate = reader.readableFile("clientCertificateFile", false);
+        Optional<Path> key = reader.readableFile("clientKeyFile", false);
+        boolean hasCertificate = entry.hasPath("clientCertificateFile");
+        boolean hasKey = entry.hasPath("clientKeyFile");
+        if (hasCertificate != hasKey) {
+            reader.problem(hasCertificate ? "clientKeyFile" : "clientCertificateFile",
+                    "clientCertificateFile and clientKeyFile go together");
+        }
+        int credentials = (entry.hasPath("bearerToken") ? 1 : 0) + (entry.hasPath("bearerTokenFile") ? 1 : 0)
+                + (hasCertificate || hasKey ? 1 : 0);
+        if (credentials == 0) {
+            reader.problem("bearerToken", "the upstream needs a credential: bearerToken, bearerTokenFile, or clientCertificateFile + clientKeyFile");
+        } else if (credentials > 1) {
+            reader.problem("bearerToken", "give exactly one credential: bearerToken, bearerTokenFile, or clientCertificateFile + clientKeyFile");
+        }
+        if (certificate.isPresent() && key.isPresent()) {
+            try {
+                PemKeyStores.keyStore(certificate.get(), key.get());
+            } catch (IOException | GeneralSecurityException | RuntimeException e) {
+                reader.problem("clientKeyFile", "the client certificate pair does not load: " + e.getMessage());
+            }
+        }
+        reader.problems.forEach(p -> problems.add(prefix + "." + p));
+        if (!reader.problems.isEmpty() || name == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new UpstreamConfig(name, false, address.orElseThrow(), caFile.orElseThrow(), bearerToken,
+                bearerTokenFile, certificate, key, resourceAddresses));
+    }
+
+    private void crossCheck(List<UpstreamConfig> upstreams) {
+        Set<String> names = new HashSet<>();
+        Map<String, String> addressOwners = new HashMap<>();
+        long inCluster = 0;
+        for (int i = 0; i < upstreams.size(); i++) {
+            UpstreamConfig upstream = upstreams.get(i);
+            String prefix = "kubernetes.upstreams[" + i + "]";
+            if (!names.add(upstream.name())) {
+                problem(prefix + ".name", "duplicate upstream name " + upstream.name());
+            }
+            inCluster += upstream.inCluster() ? 1 : 0;
+            if (upstreams.size() > 1 && upstream.resourceAddresses().isEmpty()) {
+                problem(prefix + ".resourceAddresses", "required when there is more than one upstream");
+            }
+            for (String address : upstream.resourceAddresses()) {
+                String owner = addressOwners.putIfAbsent(address.toLowerCase(Locale.ROOT), upstream.name());
+                if (owner != null && !owner.equals(upstream.name())) {
+                    problem(prefix + ".resourceAddresses", address + " is already routed to upstream " + owner);
+                }
+            }
+        }
+        if (inCluster > 1) {
+            problem("kubernetes.upstreams", "at most one upstream can be inCluster");
+        }
+    }
+
+    private int flushSizeThreshold() {
+        long threshold = read("auditLog.flushSizeThreshold", "must be a number of bytes",
+                () -> config.getBytes("auditLog.flushSizeThreshold")).orElse(1L);
+        if (threshold <= 0) {
+            problem("auditLog.flushSizeThreshold", "must be positive");
+        }
+        return (int) Math.min(threshold, Integer.MAX_VALUE);
+    }
+
+    private Optional<Path> recordingDirectory() {
+        Optional<Path> directory = string("recording.directory").flatMap(value -> path("recording.directory", value));
+        if (directory.isEmpty()) {
+            return Optional.empty();
+        }
+        Path dir = directory.get();
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            problem("recording.directory", "cannot create " + dir + ": " + e.getMessage());
+            return directory;
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            problem("recording.directory", dir + " is not a writable directory");
+        }
+        return directory;
+    }
+
+    private Optional<String> string(String key) {
+        if (!config.hasPath(key)) {
+            return Optional.empty();
+        }
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.OBJECT || value.valueType() == ConfigValueType.LIST) {
+            problem(key, "must be a string");
+            return Optional.empty();
+        }
+        String text = config.getString(key).trim();
+        return text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    private int port(String key) {
+        int port = read(key, "must be a port number", () -> config.getInt(key)).orElse(0);
+        if (port < 0 || port > 65535) {
+            problem(key, "must be a port number 1-65535 (0 = any free port): " + port);
+        }
+        return port;
+    }
+
+    private Duration positiveDuration(String key) {
+        Duration duration = read(key, "must be a duration such as 10s or 5m", () -> config.getDuration(key)).orElse(Duration.ofSeconds(1));
+        if (duration.isNegative() || duration.isZero()) {
+            problem(key, "must be positive");
+            return Duration.ofSeconds(1);
+        }
+        return duration;
+    }
+
+    private Optional<Path> readableFile(String key, boolean required) {
+        Optional<Path> file = string(key).flatMap(value -> path(key, value));
+        if (file.isEmpty()) {
+            if (required && !config.hasPath(key)) {
+                problem(key, "required");
+            }
+            return Optional.empty();
+        }
+        if (!Files.exists(file.get())) {
+            problem(key, "file " + file.get() + " does not exist");
+        } else if (!Files.isRegularFile(file.get()) || !Files.isReadable(file.get())) {
+            problem(key, "file " + file.get() + " is not a readable file");
+        }
+        return file;
+    }
+
+    private Optional<Path> path(String key, String value) {
+        try {
+            return Optional.of(Path.of(value));
+        } catch (InvalidPathException e) {
+            problem(key, "not a file path: " + value);
+            return Optional.empty();
+        }
+    }
+
+    /** Reads one value; a value of the wrong type is a problem naming the key, not an exception. */
+    private <T> Optional<T> read(String key, String expectation, Supplier<T> getter) {
+        if (!config.hasPath(key)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(getter.get());
+        } catch (com.typesafe.config.ConfigException.WrongType | com.typesafe.config.ConfigException.BadValue e) {
+            problem(key, expectation);
+            return Optional.empty();
+        }
+    }
+
+    private static boolean isHostPort(String address) {
+        int colon = address.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        String host = address.substring(0, colon);
+        if (host.contains(":") && !(host.startsWith("[") && host.endsWith("]"))) {
+            return false;
+        }
+        try {
+            int port = Integer.parseInt(address.substring(colon + 1));
+            return port >= 1 && port <= 65535;
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    private void problem(String key, String what) {
+        problems.add(key + ": " + what);
+    }
+}

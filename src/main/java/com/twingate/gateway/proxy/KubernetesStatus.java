@@ -1,0 +1,63 @@
+package com.twingate.gateway.proxy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors the gateway itself answers, as the Kubernetes {@code Status} object kubectl knows how to
+ * print [§4 Errors]. Marks the request so the audit line says the gateway failed, and why.
+ */
+public final class KubernetesStatus {
+
+    /** Request attribute: why the gateway answered the request itself (read by the audit log). */
+    public static final String GATEWAY_FAILURE_ATTRIBUTE = "com.twingate.gateway.failure";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private KubernetesStatus() {}
+
+    public static void write(Request request, Response response, Callback callback, int code, String message) {
+        request.setAttribute(GATEWAY_FAILURE_ATTRIBUTE, message);
+        response.reset();
+        response.setStatus(code);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, private");
+        response.write(true, ByteBuffer.wrap(body(code, message)), callback);
+    }
+
+    static byte[] body(int code, String message) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.put("metadata", Map.of());
+        status.put("status", "Failure");
+        status.put("message", message);
+        status.put("reason", reason(code));
+        status.put("code", code);
+        try {
+            return JSON.writeValueAsBytes(status);
+        } catch (JsonProcessingException e) {
+            return ("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"code\":" + code + "}")
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** The apiserver's own {@code StatusReason} names, so clients treat our errors like its own. */
+    private static String reason(int code) {
+        return switch (code) {
+            case 400 -> "BadRequest";
+            case 405 -> "MethodNotAllowed";
+            case 501 -> "NotImplemented";
+            case 502, 503 -> "ServiceUnavailable";
+            case 504 -> "Timeout";
+            default -> "InternalError";
+        };
+    }
+}

@@ -1,0 +1,20 @@
+package com.twingate.gateway.token;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** The token issuer each Twingate host signs with [§3]. */
+public final class IssuerTable {
+
+    private static final Map<String, String> ISSUERS = Map.of(
+            "twingate.com", "twingate",
+            "stg.opstg.com", "twingate-stg",
+            "dev.opstg.com", "twingate-dev",
+            "test", "twingate-local");
+
+    private IssuerTable() {}
+
+    public static Optional<String> issuerFor(String host) {
+        return Optional.ofNullable(ISSUERS.get(host));
+    }
+}

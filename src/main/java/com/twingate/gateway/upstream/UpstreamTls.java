@@ -1,0 +1,28 @@
+package com.twingate.gateway.upstream;
+
+import com.twingate.gateway.config.UpstreamConfig;
+import com.twingate.gateway.tls.PemKeyStores;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * TLS towards one API server [§4]: trusts only its {@code caFile} (never the system roots), checks its
+ * name, and presents a client certificate when the upstream authenticates the gateway that way.
+ */
+public final class UpstreamTls {
+
+    private UpstreamTls() {}
+
+    public static SslContextFactory.Client clientContext(UpstreamConfig upstream) throws IOException, GeneralSecurityException {
+        SslContextFactory.Client tls = new SslContextFactory.Client();
+        tls.setTrustStore(PemKeyStores.trustStore(upstream.caFile()));
+        tls.setEndpointIdentificationAlgorithm("HTTPS");
+        if (upstream.clientCertificateFile().isPresent() && upstream.clientKeyFile().isPresent()) {
+            tls.setKeyStore(PemKeyStores.keyStore(upstream.clientCertificateFile().get(), upstream.clientKeyFile().get()));
+            tls.setKeyStorePassword(new String(PemKeyStores.password()));
+            tls.setKeyManagerPassword(new String(PemKeyStores.password()));
+        }
+        return tls;
+    }
+}
