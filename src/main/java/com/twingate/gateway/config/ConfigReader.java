@@ -43,6 +43,7 @@ final class ConfigReader {
     private final Config given;
     private final Map<String, String> env;
     private final List<String> problems = new ArrayList<>();
+    private int inClusterUpstreams;
 
     /**
      * @param config the merged configuration, defaults included
@@ -159,6 +160,7 @@ final class ConfigReader {
         List<String> resourceAddresses = reader.read("resourceAddresses", "must be a list of strings",
                 () -> entry.getStringList("resourceAddresses")).orElse(List.of());
         reader.problems.forEach(p -> problems.add(prefix + "." + p));
+        inClusterUpstreams += inCluster ? 1 : 0;
         return inCluster
                 ? inClusterUpstream(prefix, entry, name.orElse(null), resourceAddresses)
                 : addressedUpstream(prefix, entry, name.orElse(null), resourceAddresses);
@@ -233,14 +235,12 @@ final class ConfigReader {
     private void crossCheck(List<UpstreamConfig> upstreams) {
         Set<String> names = new HashSet<>();
         Map<String, String> addressOwners = new HashMap<>();
-        long inCluster = 0;
         for (int i = 0; i < upstreams.size(); i++) {
             UpstreamConfig upstream = upstreams.get(i);
             String prefix = "kubernetes.upstreams[" + i + "]";
             if (!names.add(upstream.name())) {
                 problem(prefix + ".name", "duplicate upstream name " + upstream.name());
             }
-            inCluster += upstream.inCluster() ? 1 : 0;
             if (upstreams.size() > 1 && upstream.resourceAddresses().isEmpty()) {
                 problem(prefix + ".resourceAddresses", "required when there is more than one upstream");
             }
@@ -251,7 +251,7 @@ final class ConfigReader {
                 }
             }
         }
-        if (inCluster > 1) {
+        if (inClusterUpstreams > 1) {
             problem("kubernetes.upstreams", "at most one upstream can be inCluster");
         }
     }

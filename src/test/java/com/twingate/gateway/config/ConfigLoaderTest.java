@@ -1,0 +1,183 @@
+package com.twingate.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.twingate.gateway.testkit.TestPki;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** [§8]: layering, derivations, and one line naming the key for each way a configuration can be wrong. */
+class ConfigLoaderTest {
+
+    @TempDir
+    static Path dir;
+
+    private static TestPki.Issued pair;
+    private static TestPki.Issued otherPair;
+    private static Path caFile;
+    private static Path tokenFile;
+
+    @BeforeEach
+    void files() throws Exception {
+        if (pair == null) {
+            TestPki pki = TestPki.create("config", dir);
+            pair = pki.issue("gateway");
+            otherPair = pki.issue("other");
+            caFile = pki.caFile();
+            tokenFile = Files.writeString(dir.resolve("token"), "sa-token\n");
+        }
+    }
+
+    private static String valid(String extra) {
+        return """
+                twingate.network = acme
+                tls { certificateFile = "%s", privateKeyFile = "%s" }
+                kubernetes.upstreams = [ { name = main, address = "kube.internal:6443", caFile = "%s", bearerTokenFile = "%s" } ]
+                %s
+                """.formatted(pair.certificateFile(), pair.privateKeyFile(), caFile, tokenFile, extra);
+    }
+
+    @Test
+    void minimalConfigurationGetsEveryDefaultAndDerivation() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(valid(""), Map.of());
+
+        assertThat(config.port()).isEqualTo(8443);
+        assertThat(config.metricsPort()).isEqualTo(9090);
+        assertThat(config.bindAddress()).isEqualTo("0.0.0.0");
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.twingate().host()).isEqualTo("twingate.com");
+        assertThat(config.twingate().issuer()).isEqualTo("twingate");
+        assertThat(config.twingate().jwksUrl()).hasToString("https://acme.twingate.com/api/v1/jwk/ec");
+        assertThat(config.auditLog().flushInterval()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(config.auditLog().flushSizeThreshold()).isEqualTo(1_000_000);
+        assertThat(config.recordingDirectory()).isEmpty();
+        UpstreamConfig upstream = config.kubernetes().upstreams().getFirst();
+        assertThat(upstream.host()).isEqualTo("kube.internal");
+        assertThat(upstream.port()).isEqualTo(6443);
+        assertThat(upstream.bearerTokenFile()).contains(tokenFile);
+    }
+
+    @Test
+    void issuerFollowsTheHost() throws Exception {
+        assertThat(ConfigLoader.parse(valid("twingate.host = stg.opstg.com"), Map.of()).twingate().issuer()).isEqualTo("twingate-stg");
+        assertThat(ConfigLoader.parse(valid("twingate.host = dev.opstg.com"), Map.of()).twingate().issuer()).isEqualTo("twingate-dev");
+        assertThat(ConfigLoader.parse(valid("twingate.host = test"), Map.of()).twingate().issuer()).isEqualTo("twingate-local");
+        assertThat(ConfigLoader.parse(valid("twingate { host = example.org, issuer = custom }"), Map.of()).twingate().issuer())
+                .isEqualTo("custom");
+    }
+
+    @Test
+    void environmentOverridesTheFile() throws Exception {
+        Path file = Files.writeString(dir.resolve("gateway.conf"), valid("port = 9443"));
+        GatewayConfig config = ConfigLoader.load(Optional.of(file), Map.of(
+                "TWINGATE_NETWORK", "beta", "GATEWAY_PORT", "7443", "CONFIG_FORCE_auditLog_flushInterval", "30s"));
+
+        assertThat(config.twingate().network()).isEqualTo("beta");
+        assertThat(config.twingate().jwksUrl()).hasToString("https://beta.twingate.com/api/v1/jwk/ec");
+        assertThat(config.port()).isEqualTo(7443);
+        assertThat(config.auditLog().flushInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void inClusterUpstreamIsResolvedFromTheServiceAccount() throws Exception {
+        Path serviceAccount = Files.createDirectories(dir.resolve("sa"));
+        Files.copy(caFile, serviceAccount.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(serviceAccount.resolve("token"), "projected");
+        String hocon = """
+                twingate.network = acme
+                tls { certificateFile = "%s", privateKeyFile = "%s" }
+                kubernetes { serviceAccountDirectory = "%s", upstreams = [ { name = local, inCluster = true } ] }
+                """.formatted(pair.certificateFile(), pair.privateKeyFile(), serviceAccount);
+
+        UpstreamConfig upstream = ConfigLoader.parse(hocon, Map.of("KUBERNETES_SERVICE_HOST", "fd00::1",
+                "KUBERNETES_SERVICE_PORT", "443")).kubernetes().upstreams().getFirst();
+
+        assertThat(upstream.address()).isEqualTo("[fd00::1]:443");
+        assertThat(upstream.caFile()).isEqualTo(serviceAccount.resolve("ca.crt"));
+        assertThat(upstream.bearerTokenFile()).contains(serviceAccount.resolve("token"));
+    }
+
+    static List<Arguments> invalid() {
+        return List.of(
+                Arguments.of("missing network", valid("").replace("twingate.network = acme", ""), "twingate.network: required"),
+                Arguments.of("unknown host", valid("twingate.host = example.org"), "twingate.issuer: required for twingate.host example.org"),
+                Arguments.of("bad jwks url", valid("twingate.jwksUrl = \"ftp://x\""), "twingate.jwksUrl: must be an absolute http(s) URL"),
+                Arguments.of("port out of range", valid("port = 70000"), "port: must be a port number"),
+                Arguments.of("port not a number", valid("port = eighty"), "port: must be a port number"),
+                Arguments.of("same ports", valid("port = 9090"), "metricsPort: must differ from port 9090"),
+                Arguments.of("zero timeout", valid("connect.timeout = 0s"), "connect.timeout: must be positive"),
+                Arguments.of("missing tls", valid("").replaceFirst("tls \\{[^}]*}", ""), "tls.certificateFile: required"),
+                Arguments.of("missing cert file", valid("tls.certificateFile = /nonexistent/cert.pem"), "tls.certificateFile: file /nonexistent/cert.pem does not exist"),
+                Arguments.of("unreadable key file", valid("tls.privateKeyFile = \"" + dir + "\""), "tls.privateKeyFile: file " + dir + " is not a readable file"),
+                Arguments.of("mismatched pair", valid("tls.privateKeyFile = \"" + otherPair.privateKeyFile() + "\""), "tls.privateKeyFile: the pair does not load"),
+                Arguments.of("no upstreams", valid("kubernetes.upstreams = []"), "kubernetes.upstreams: at least one upstream"),
+                Arguments.of("upstream without name", valid("kubernetes.upstreams = [ { address = \"a:1\", caFile = \"" + caFile + "\", bearerToken = t } ]"), "kubernetes.upstreams[0].name: required"),
+                Arguments.of("duplicate names", valid("kubernetes.upstreams = [ " + upstream("a", "x") + ", " + upstream("a", "y") + " ]"), "kubernetes.upstreams[1].name: duplicate upstream name a"),
+                Arguments.of("bad address", valid("kubernetes.upstreams = [ { name = a, address = \"no-port\", caFile = \"" + caFile + "\", bearerToken = t } ]"), "kubernetes.upstreams[0].address: must be host:port"),
+                Arguments.of("missing caFile", valid("kubernetes.upstreams = [ { name = a, address = \"a:1\", bearerToken = t } ]"), "kubernetes.upstreams[0].caFile: required"),
+                Arguments.of("no credential", valid("kubernetes.upstreams = [ { name = a, address = \"a:1\", caFile = \"" + caFile + "\" } ]"), "kubernetes.upstreams[0].bearerToken: the upstream needs a credential"),
+                Arguments.of("two credentials", valid("kubernetes.upstreams = [ { name = a, address = \"a:1\", caFile = \"" + caFile + "\", bearerToken = t, bearerTokenFile = \"" + tokenFile + "\" } ]"), "kubernetes.upstreams[0].bearerToken: give exactly one credential"),
+                Arguments.of("cert without key", valid("kubernetes.upstreams = [ { name = a, address = \"a:1\", caFile = \"" + caFile + "\", clientCertificateFile = \"" + pair.certificateFile() + "\" } ]"), "kubernetes.upstreams[0].clientKeyFile: clientCertificateFile and clientKeyFile go together"),
+                Arguments.of("two in-cluster", valid("kubernetes.upstreams = [ { name = a, inCluster = true, resourceAddresses = [x] }, { name = b, inCluster = true, resourceAddresses = [y] } ]"), "kubernetes.upstreams: at most one upstream can be inCluster"),
+                Arguments.of("in-cluster outside a pod", valid("kubernetes.upstreams = [ { name = a, inCluster = true } ]"), "kubernetes.upstreams[0].inCluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set"),
+                Arguments.of("two upstreams, one without addresses", valid("kubernetes.upstreams = [ " + upstream("a", "x") + ", { name = b, address = \"b:1\", caFile = \"" + caFile + "\", bearerToken = t } ]"), "kubernetes.upstreams[1].resourceAddresses: required when there is more than one upstream"),
+                Arguments.of("address routed twice", valid("kubernetes.upstreams = [ " + upstream("a", "X") + ", " + upstream("b", "x") + " ]"), "kubernetes.upstreams[1].resourceAddresses: x is already routed to upstream a"),
+                Arguments.of("non-positive flush size", valid("auditLog.flushSizeThreshold = 0"), "auditLog.flushSizeThreshold: must be positive"),
+                Arguments.of("recording dir is a file", valid("recording.directory = \"" + tokenFile + "\""), "recording.directory: cannot create"),
+                Arguments.of("wrong type", valid("kubernetes.upstreams = \"main\""), "kubernetes.upstreams: must be a list of objects"),
+                Arguments.of("unknown key", valid("tls.certFile = x"), "tls.certFile: unknown key"),
+                Arguments.of("unknown upstream key", valid("kubernetes.upstreams = [ { name = a, address = \"a:1\", caFile = \"" + caFile + "\", bearerToken = t, token = t } ]"), "kubernetes.upstreams[0].token: unknown key"));
+    }
+
+    private static String upstream(String name, String resourceAddress) {
+        return "{ name = %s, address = \"%s:1\", caFile = \"%s\", bearerToken = t, resourceAddresses = [%s] }"
+                .formatted(name, name, caFile, resourceAddress);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalid")
+    void eachInvalidCaseIsOneLineNamingTheKey(String description, String hocon, String expectedLine) {
+        assertThatThrownBy(() -> ConfigLoader.parse(hocon, Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems())
+                        .anySatisfy(line -> assertThat(line).startsWith(expectedLine))
+                        .allSatisfy(line -> assertThat(line).doesNotContain("\n")));
+    }
+
+    @Test
+    void everyProblemIsReportedAtOnce() {
+        assertThatThrownBy(() -> ConfigLoader.parse("port = 0\nmetricsPort = -1\nkubernetes.upstreams = []", Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).hasSizeGreaterThanOrEqualTo(4)
+                        .anyMatch(l -> l.startsWith("twingate.network:"))
+                        .anyMatch(l -> l.startsWith("metricsPort:"))
+                        .anyMatch(l -> l.startsWith("tls.certificateFile:"))
+                        .anyMatch(l -> l.startsWith("kubernetes.upstreams:")));
+    }
+
+    @Test
+    void syntaxErrorNamesTheFileAndLine() throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.conf"), "twingate {\n  network = \n");
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(broken), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).singleElement()
+                        .satisfies(line -> assertThat(line).startsWith(broken.toString()).contains("2")));
+    }
+
+    @Test
+    void unreadableConfigFileIsOneLine() {
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.of(dir.resolve("missing.conf")), Map.of()))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("--config: cannot read");
+    }
+}
