@@ -1,0 +1,53 @@
+package com.twingate.gateway.testkit;
+
+import com.twingate.gateway.tls.PemKeyStores;
+import java.nio.file.Path;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * An API-server stand-in for proxy tests: a Jetty TLS server on 127.0.0.1 with its own CA, whose
+ * handler the test writes (so it can hold a response until the test says so).
+ */
+public final class TlsUpstream implements AutoCloseable {
+
+    private final Server server = new Server();
+    private final ServerConnector connector;
+
+    /** @param clientCa when given, the upstream requires a client certificate signed by it */
+    public TlsUpstream(TestPki.Issued certificate, Path clientCa, Handler handler) throws Exception {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(PemKeyStores.keyStore(certificate.certificateFile(), certificate.privateKeyFile()));
+        tls.setKeyStorePassword("");
+        tls.setKeyManagerPassword("");
+        if (clientCa != null) {
+            tls.setTrustStore(PemKeyStores.trustStore(clientCa));
+            tls.setNeedClientAuth(true);
+        }
+        HttpConfiguration http = new HttpConfiguration();
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(handler);
+        server.start();
+    }
+
+    /** {@code localhost:port}: a name the test certificates carry. */
+    public String address() {
+        return "localhost:" + connector.getLocalPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}
