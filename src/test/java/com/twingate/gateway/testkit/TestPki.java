@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import javax.net.ssl.SSLContext;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
@@ -13,6 +14,9 @@ import okhttp3.tls.HeldCertificate;
  * writes them as the PEM files the gateway reads.
  */
 public final class TestPki {
+
+    /** Distinct serials, so a test can tell certificates apart (the builder's default is always 1). */
+    private static final SecureRandom SERIALS = new SecureRandom();
 
     private final HeldCertificate ca;
     private final Path caFile;
@@ -47,6 +51,7 @@ public final class TestPki {
                 .addSubjectAlternativeName("localhost")
                 .addSubjectAlternativeName("127.0.0.1")
                 .ecdsa256()
+                .serialNumber(SERIALS.nextLong(1, Long.MAX_VALUE))
                 .signedBy(ca);
         for (String extra : extraNames) {
             builder.addSubjectAlternativeName(extra);
