@@ -247,19 +247,22 @@ class ChartTest {
 
     @Test
     void theSchemaRejectsAWrongTypeForEachMonitoringKey() {
-        Map<String, Object> wrong = Map.ofEntries(
-                Map.entry("metrics.podMonitor.enabled", "yes-please"),
-                Map.entry("metrics.podMonitor.additionalLabels", "release=prometheus"),
-                Map.entry("metrics.podMonitor.interval", 30),
-                Map.entry("metrics.podMonitor.relabelings", "none"),
-                Map.entry("metrics.podMonitor.honorLabels", "sometimes"),
-                Map.entry("metrics.serviceMonitor.enabled", "yes-please"),
-                Map.entry("metrics.serviceMonitor.scrapeTimeout", 10),
-                Map.entry("metrics.serviceMonitor.metricRelabelings", "none"),
-                Map.entry("metrics.prometheusRule.enabled", "on"),
-                Map.entry("metrics.prometheusRule.rules", "alert: x"),
-                Map.entry("metrics.grafanaDashboard.enabled", "on"),
-                Map.entry("metrics.grafanaDashboard.labels", "grafana_dashboard=1"));
+        Map<String, Object> wrong = new java.util.LinkedHashMap<>();
+        for (String monitor : List.of("podMonitor", "serviceMonitor")) {
+            String prefix = "metrics." + monitor + ".";
+            wrong.put(prefix + "enabled", "yes-please");
+            wrong.put(prefix + "additionalLabels", "release=prometheus");
+            wrong.put(prefix + "interval", 30);
+            wrong.put(prefix + "scrapeTimeout", 10);
+            wrong.put(prefix + "relabelings", "none");
+            wrong.put(prefix + "metricRelabelings", "none");
+            wrong.put(prefix + "honorLabels", "sometimes");
+        }
+        wrong.put("metrics.prometheusRule.enabled", "on");
+        wrong.put("metrics.prometheusRule.additionalLabels", "role=alerts");
+        wrong.put("metrics.prometheusRule.rules", "alert: x");
+        wrong.put("metrics.grafanaDashboard.enabled", "on");
+        wrong.put("metrics.grafanaDashboard.labels", "grafana_dashboard=1");
         wrong.forEach((key, value) -> assertThatThrownBy(() -> render(Map.of("twingate.network", "acme", key, value)))
                 .as("a %s value for %s", value.getClass().getSimpleName(), key)
                 .hasMessageContaining(key.substring(key.lastIndexOf('.') + 1)));
