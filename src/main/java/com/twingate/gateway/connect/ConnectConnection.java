@@ -83,8 +83,8 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
                     decide(request.get());
                     return;
                 }
-                if (parser.badMessage() != null) {
-                    reject(HttpStatus.BAD_REQUEST_400, parser.badMessage(), Optional.empty());
+                if (parser.failure() != null) {
+                    reject(HttpStatus.BAD_REQUEST_400, parser.failure(), Optional.empty());
                     return;
                 }
                 if (filled < 0) {

@@ -1,10 +1,9 @@
 package com.twingate.gateway.relay;
 
+import com.twingate.gateway.http.HeadCollector;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import org.eclipse.jetty.http.HttpException;
-import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.http.HttpVersion;
@@ -24,7 +23,7 @@ record UpstreamResponseHead(int status, String reason, HttpFields headers, ByteB
         HttpParser parser = new HttpParser(collector, MAX_HEAD_BYTES);
         ByteBuffer buffer = BufferUtil.allocate(MAX_HEAD_BYTES + RelayConnection.BUFFER_SIZE);
         byte[] chunk = new byte[8192];
-        while (!collector.complete) {
+        while (!collector.isComplete()) {
             int read = in.read(chunk, 0, Math.min(chunk.length, BufferUtil.space(buffer)));
             if (read < 0) {
                 parser.atEOF();
@@ -32,14 +31,14 @@ record UpstreamResponseHead(int status, String reason, HttpFields headers, ByteB
             }
             BufferUtil.append(buffer, chunk, 0, read);
             parser.parseNext(buffer);
-            if (collector.failure != null) {
-                throw new IOException("the API server's answer is not HTTP/1.1: " + collector.failure);
+            if (collector.failure() != null) {
+                throw new IOException("the API server's answer is not HTTP/1.1: " + collector.failure());
             }
-            if (!collector.complete && BufferUtil.space(buffer) == 0) {
+            if (!collector.isComplete() && BufferUtil.space(buffer) == 0) {
                 throw new IOException("the API server's response head is larger than " + MAX_HEAD_BYTES + " bytes");
             }
         }
-        return new UpstreamResponseHead(collector.status, collector.reason, collector.headers.asImmutable(),
+        return new UpstreamResponseHead(collector.status, collector.reason, collector.headers(),
                 BufferUtil.copy(buffer));
     }
 
@@ -47,53 +46,14 @@ record UpstreamResponseHead(int status, String reason, HttpFields headers, ByteB
         return status == 101;
     }
 
-    private static final class Collector implements HttpParser.ResponseHandler {
-        private final HttpFields.Mutable headers = HttpFields.build();
+    private static final class Collector extends HeadCollector implements HttpParser.ResponseHandler {
         private int status;
         private String reason;
-        private boolean complete;
-        private String failure;
 
         @Override
         public void startResponse(HttpVersion version, int status, String reason) {
             this.status = status;
             this.reason = reason;
-        }
-
-        @Override
-        public void parsedHeader(HttpField field) {
-            headers.add(field);
-        }
-
-        @Override
-        public boolean headerComplete() {
-            complete = true;
-            return true;
-        }
-
-        @Override
-        public boolean content(ByteBuffer item) {
-            return true;
-        }
-
-        @Override
-        public boolean contentComplete() {
-            return true;
-        }
-
-        @Override
-        public boolean messageComplete() {
-            return true;
-        }
-
-        @Override
-        public void earlyEOF() {
-            failure = "connection closed inside the response head";
-        }
-
-        @Override
-        public void badMessage(HttpException failure) {
-            this.failure = failure.getReason();
         }
     }
 }
