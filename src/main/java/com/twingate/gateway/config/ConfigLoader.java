@@ -44,7 +44,8 @@ public final class ConfigLoader {
             try {
                 file = ConfigFactory.parseFile(path.toFile(), ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF));
             } catch (com.typesafe.config.ConfigException.Parse syntax) {
-                throw new ConfigException(List.of(path + ": " + syntax.getMessage()));
+                // Typesafe's message already starts with "file: line:".
+                throw new ConfigException(List.of(syntax.getMessage()));
             }
         }
         return resolve(file, env);
