@@ -170,21 +170,6 @@ class GatewayEndToEndTest {
                 UPSTREAM_TOKEN, harness.controller().token(harness.clientKey()).mint().substring(0, 40));
     }
 
-    @Test
-    void upgradeRequestsGetAClearStatusUntilTheRelayIsWired() throws Exception {
-        String response = rawRequest("""
-                POST /api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true HTTP/1.1\r
-                Host: kube\r
-                Connection: Upgrade\r
-                Upgrade: SPDY/3.1\r
-                X-Stream-Protocol-Version: v4.channel.k8s.io\r
-                Content-Length: 0\r
-                \r
-                """);
-        assertThat(response).startsWith("HTTP/1.1 501");
-        assertThat(apiServer.getRequestCount()).isZero();
-    }
-
     /** A raw HTTP/1.1 exchange through the client stand-in's tunnel, for headers HttpClient refuses to send. */
     private String rawRequest(String request) throws Exception {
         try (SSLSocket socket = (SSLSocket) harness.pki().trust().getSocketFactory()

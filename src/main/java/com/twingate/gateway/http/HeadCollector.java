@@ -16,6 +16,7 @@ public abstract class HeadCollector implements HttpParser.HttpHandler {
 
     private final HttpFields.Mutable headers = HttpFields.build();
     private boolean complete;
+    private boolean messageComplete;
     private String failure;
 
     /** Whether the head has been read up to and including its empty line. */
@@ -43,8 +44,9 @@ public abstract class HeadCollector implements HttpParser.HttpHandler {
         return true;
     }
 
+    /** Body bytes after the head, when the caller goes on parsing; ignored unless overridden. */
     @Override
-    public final boolean content(ByteBuffer item) {
+    public boolean content(ByteBuffer item) {
         return true;
     }
 
@@ -55,7 +57,13 @@ public abstract class HeadCollector implements HttpParser.HttpHandler {
 
     @Override
     public final boolean messageComplete() {
+        messageComplete = true;
         return true;
+    }
+
+    /** Whether the whole message, body included, has been parsed. */
+    public final boolean isMessageComplete() {
+        return messageComplete;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package com.twingate.gateway.metrics;
 
+import com.twingate.gateway.relay.UpgradedStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpField;
@@ -49,9 +50,14 @@ public final class HttpMetricsHandler extends EventsHandler {
 
     @Override
     protected void onComplete(Request request, int status, HttpFields headers, Throwable failure) {
-        if (request.getAttribute(EXCHANGE) instanceof Exchange exchange) {
-            exchange.metrics.finished(request.getMethod(), status, exchange.requestBytes, exchange.responseBytes,
-                    Duration.ofNanos(System.nanoTime() - exchange.startNanos));
+        if (!(request.getAttribute(EXCHANGE) instanceof Exchange exchange)) {
+            return;
+        }
+        if (request.getAttribute(UpgradedStream.ATTRIBUTE) instanceof UpgradedStream stream) {
+            // An upgraded request lasts as long as its session [§7], and its response is what was relayed.
+            stream.whenEnded(() -> exchange.finish(request.getMethod(), status, stream.relayedBytesToClient()));
+        } else {
+            exchange.finish(request.getMethod(), status, 0);
         }
     }
 
@@ -79,6 +85,11 @@ public final class HttpMetricsHandler extends EventsHandler {
             this.metrics = metrics;
             this.startNanos = startNanos;
             this.requestBytes = headBytes;
+        }
+
+        private void finish(String method, int status, long relayedBytes) {
+            metrics.finished(method, status, requestBytes, responseBytes + relayedBytes,
+                    Duration.ofNanos(System.nanoTime() - startNanos));
         }
     }
 }

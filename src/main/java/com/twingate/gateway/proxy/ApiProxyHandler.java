@@ -26,7 +26,7 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
     private static final Logger LOG = LoggerFactory.getLogger(ApiProxyHandler.class);
 
     private final Map<String, UpstreamProxy> proxies = new LinkedHashMap<>();
-    private final Handler upgrades;
+    private final UpgradeBridge upgrades;
 
     @Inject
     public ApiProxyHandler(GatewayConfig config, UpstreamRouter router, GatewayMetrics metrics) {
@@ -36,7 +36,7 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
             proxies.put(upstream.name(), proxy);
             addBean(proxy);
         }
-        upgrades = new NotYetUpgradable();
+        upgrades = new UpgradeBridge(config.kubernetes(), metrics);
     }
 
     @Override
@@ -53,7 +53,8 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
             return true;
         }
         if (HeaderRules.isUpgrade(request.getHeaders())) {
-            return upgrades.handle(request, response, callback);
+            upgrades.handle(request, response, callback, proxy, identity);
+            return true;
         }
         return proxy.handle(request, response, callback);
     }
@@ -61,15 +62,5 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
     @Override
     public List<Handler> getHandlers() {
         return List.copyOf(proxies.values());
-    }
-
-    /** Until the relay is wired: a clear answer instead of a broken stream. */
-    private static final class NotYetUpgradable extends Handler.Abstract {
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            KubernetesStatus.write(request, response, callback, HttpStatus.NOT_IMPLEMENTED_501,
-                    "exec, attach, port-forward and cp (protocol upgrades) are not supported by this gateway yet");
-            return true;
-        }
     }
 }

@@ -1,0 +1,136 @@
+package com.twingate.gateway.testkit;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLServerSocket;
+
+/**
+ * An API server stand-in for protocol upgrades, at the wire level: answers an upgrade request with
+ * 101 (echoing the subprotocol headers kubectl negotiates) and then, by path, echoes the stream
+ * ({@code /echo}), writes without end ({@code /source}), says "bye" and hangs up ({@code /hangup}), or
+ * refuses with a 403 Status ({@code /deny}).
+ */
+public final class UpgradeUpstream implements AutoCloseable {
+
+    private final SSLServerSocket listener;
+    private final List<String> requestHeads = new CopyOnWriteArrayList<>();
+    private final AtomicLong sourced = new AtomicLong();
+    private final AtomicInteger closedSessions = new AtomicInteger();
+
+    public UpgradeUpstream(TestPki.Issued certificate) throws IOException {
+        listener = (SSLServerSocket) certificate.serverCertificates().sslContext().getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread.ofVirtual().start(this::acceptLoop);
+    }
+
+    public String address() {
+        return "localhost:" + listener.getLocalPort();
+    }
+
+    /** The request heads received, as text. */
+    public List<String> requestHeads() {
+        return requestHeads;
+    }
+
+    /** Bytes written by {@code /source} sessions so far. */
+    public long sourcedBytes() {
+        return sourced.get();
+    }
+
+    /** Sessions that ended (their socket closed from either side). */
+    public int closedSessions() {
+        return closedSessions.get();
+    }
+
+    private void acceptLoop() {
+        while (!listener.isClosed()) {
+            try {
+                Socket socket = listener.accept();
+                socket.setTcpNoDelay(true);
+                Thread.ofVirtual().start(() -> serve(socket));
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try (socket) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            String head = readHead(in);
+            requestHeads.add(head);
+            String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+            if (path.startsWith("/deny")) {
+                byte[] body = "{\"kind\":\"Status\",\"code\":403,\"message\":\"forbidden: exec\"}".getBytes(StandardCharsets.UTF_8);
+                out.write(("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                return;
+            }
+            String protocol = header(head, "X-Stream-Protocol-Version");
+            out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + header(head, "Upgrade") + "\r\n"
+                    + (protocol == null ? "" : "X-Stream-Protocol-Version: " + protocol.split(",")[0].trim() + "\r\n")
+                    + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            byte[] buffer = new byte[64 * 1024];
+            if (path.startsWith("/hangup")) {
+                out.write("bye".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                return;
+            }
+            if (path.startsWith("/source")) {
+                while (true) {
+                    out.write(buffer);
+                    sourced.addAndGet(buffer.length);
+                }
+            }
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                out.write(buffer, 0, n);
+            }
+        } catch (IOException ended) {
+            // the session ended from the other side
+        } finally {
+            closedSessions.incrementAndGet();
+        }
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4 && head.size() < 65_536) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before the request head ended");
+            }
+            head.write(b);
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        listener.close();
+    }
+}
