@@ -13,6 +13,7 @@ import com.twingate.gateway.connect.UpstreamSelector;
 import com.twingate.gateway.metrics.GatewayMetrics;
 import com.twingate.gateway.metrics.HttpMetricsHandler;
 import com.twingate.gateway.proxy.ApiProxyHandler;
+import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.server.ConnectEvents;
 import com.twingate.gateway.server.GatewayServer;
 import com.twingate.gateway.token.NimbusTokenVerifier;
@@ -53,6 +54,12 @@ public final class GatewayModule extends AbstractModule {
     @Singleton
     UpstreamSelector upstreamSelector(UpstreamRouter router) {
         return address -> router.route(address).map(upstream -> upstream.name());
+    }
+
+    @Provides
+    @Singleton
+    SessionRecorder sessionRecorder(GatewayMetrics metrics) {
+        return new SessionRecorder(config, metrics::recordedSession);
     }
 
     /** The request path on the gateway port [ARCHITECTURE]: metrics ─► audit ─► proxy. */

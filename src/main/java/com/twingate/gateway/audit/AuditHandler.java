@@ -1,7 +1,6 @@
 package com.twingate.gateway.audit;
 
 import com.twingate.gateway.connect.ClientIdentity;
-import com.twingate.gateway.proxy.KubernetesStatus;
 import com.twingate.gateway.relay.UpgradedStream;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +22,8 @@ public final class AuditHandler extends EventsHandler {
 
     /** The request's {@code request_id}, for the session recording of the same request. */
     public static final String REQUEST_ID_ATTRIBUTE = AuditHandler.class.getName() + ".requestId";
+    /** Why the gateway answered a request itself (502, 504, …): makes the line "API request failed". */
+    public static final String GATEWAY_FAILURE_ATTRIBUTE = AuditHandler.class.getName() + ".gatewayFailure";
     private static final String STARTED = AuditHandler.class.getName() + ".started";
     private static final Logger LOG = LoggerFactory.getLogger(AuditHandler.class);
 
@@ -58,7 +59,7 @@ public final class AuditHandler extends EventsHandler {
                        Throwable failure) {
         try {
             ClientIdentity identity = request.getAttribute(ClientIdentity.ATTRIBUTE) instanceof ClientIdentity id ? id : null;
-            Optional<String> gatewayFailure = Optional.ofNullable((String) request.getAttribute(KubernetesStatus.GATEWAY_FAILURE_ATTRIBUTE))
+            Optional<String> gatewayFailure = Optional.ofNullable((String) request.getAttribute(GATEWAY_FAILURE_ATTRIBUTE))
                     .or(() -> Optional.ofNullable(failure).map(Throwable::toString));
             audit.requestCompleted(new AuditLog.Entry(
                     started.requestId(),

@@ -5,6 +5,7 @@ import com.twingate.gateway.config.GatewayConfig;
 import com.twingate.gateway.config.UpstreamConfig;
 import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
+import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.upstream.UpstreamRouter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,14 +30,15 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
     private final UpgradeBridge upgrades;
 
     @Inject
-    public ApiProxyHandler(GatewayConfig config, UpstreamRouter router, GatewayMetrics metrics) {
+    public ApiProxyHandler(GatewayConfig config, UpstreamRouter router, GatewayMetrics metrics, SessionRecorder recorder) {
         for (UpstreamConfig upstream : router.all()) {
             UpstreamProxy proxy = new UpstreamProxy(upstream, router.credential(upstream.name()), config.kubernetes(),
                     config.idleTimeout(), metrics);
             proxies.put(upstream.name(), proxy);
             addBean(proxy);
         }
-        upgrades = new UpgradeBridge(config.kubernetes(), metrics);
+        upgrades = new UpgradeBridge(config.kubernetes(), metrics, recorder);
+        addBean(recorder);
     }
 
     @Override

@@ -2,6 +2,7 @@ package com.twingate.gateway.proxy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twingate.gateway.audit.AuditHandler;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -17,14 +18,12 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class KubernetesStatus {
 
-    /** Request attribute: why the gateway answered the request itself (read by the audit log). */
-    public static final String GATEWAY_FAILURE_ATTRIBUTE = "com.twingate.gateway.failure";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private KubernetesStatus() {}
 
     public static void write(Request request, Response response, Callback callback, int code, String message) {
-        request.setAttribute(GATEWAY_FAILURE_ATTRIBUTE, message);
+        request.setAttribute(AuditHandler.GATEWAY_FAILURE_ATTRIBUTE, message);
         response.reset();
         response.setStatus(code);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

@@ -1,10 +1,14 @@
 package com.twingate.gateway.proxy;
 
+import com.twingate.gateway.audit.AuditHandler;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.UpstreamConfig;
 import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
 import com.twingate.gateway.metrics.RequestType;
+import com.twingate.gateway.recording.RecordingPolicy;
+import com.twingate.gateway.recording.SessionInfo;
+import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.relay.RelayConnection;
 import com.twingate.gateway.relay.RelayTap;
 import com.twingate.gateway.relay.UpgradedStream;
@@ -16,6 +20,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -45,10 +50,12 @@ final class UpgradeBridge {
 
     private final KubernetesConfig kubernetes;
     private final GatewayMetrics metrics;
+    private final SessionRecorder recorder;
 
-    UpgradeBridge(KubernetesConfig kubernetes, GatewayMetrics metrics) {
+    UpgradeBridge(KubernetesConfig kubernetes, GatewayMetrics metrics, SessionRecorder recorder) {
         this.kubernetes = kubernetes;
         this.metrics = metrics;
+        this.recorder = recorder;
     }
 
     void handle(Request request, Response response, Callback callback, UpstreamProxy upstream, ClientIdentity identity) {
@@ -65,7 +72,8 @@ final class UpgradeBridge {
             roundTrip.responseHeaders(request.getMethod(), answer.status(), Duration.ofNanos(System.nanoTime() - startNanos));
             socket.setSoTimeout(0);
             if (answer.status() == HttpStatus.SWITCHING_PROTOCOLS_101) {
-                switchProtocols(request, response, callback, socket, answer);
+                switchProtocols(request, response, callback, socket, answer, recorder.tapFor(recordable(request, identity),
+                        answer.headers()).orElse(RelayTap.NONE));
             } else {
                 answerNormally(response, callback, socket, answer);
             }
@@ -108,8 +116,15 @@ final class UpgradeBridge {
         out.flush();
     }
 
+    /** exec and attach are recorded [§6]; the audit line's request id ties the recording to it. */
+    private static Optional<SessionInfo> recordable(Request request, ClientIdentity identity) {
+        return RecordingPolicy.decide(request.getHttpURI().getPath(), request.getHttpURI().getQuery(), request.getHeaders(),
+                identity.user().username(), identity.connectionId().orElse(""),
+                String.valueOf(request.getAttribute(AuditHandler.REQUEST_ID_ATTRIBUTE)));
+    }
+
     private static void switchProtocols(Request request, Response response, Callback callback, SSLSocket socket,
-                                        UpstreamAnswer answer) {
+                                        UpstreamAnswer answer, RelayTap tap) {
         response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
         for (HttpField field : answer.headers()) {
             response.getHeaders().add(field);
@@ -117,7 +132,7 @@ final class UpgradeBridge {
         UpgradedStream stream = new UpgradedStream();
         request.setAttribute(UpgradedStream.ATTRIBUTE, stream);
         RelayConnection relay = new RelayConnection(request.getConnectionMetaData().getConnection().getEndPoint(),
-                request.getComponents().getExecutor(), socket, answer.bytesAfterHead(), RelayTap.NONE, stream);
+                request.getComponents().getExecutor(), socket, answer.bytesAfterHead(), tap, stream);
         // Jetty installs the relay on kubectl's endpoint once the 101 is written.
         request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, relay);
         callback.succeeded();

@@ -33,6 +33,7 @@ public final class RelayConnection extends AbstractConnection implements Connect
     private final RelayTap tap;
     private final UpgradedStream stream;
     private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile boolean tapFailed;
     private ByteBuffer clientAlreadyRead = BufferUtil.EMPTY_BUFFER;
 
     /**
@@ -135,11 +136,16 @@ public final class RelayConnection extends AbstractConnection implements Connect
         stream.addRelayedBytesToClient(length);
     }
 
+    /** A tap that failed once (bytes it cannot parse) sees nothing more, but is still closed. */
     private void tap(Runnable observation) {
+        if (tapFailed) {
+            return;
+        }
         try {
             observation.run();
         } catch (RuntimeException e) {
-            LOG.warn("session recording failed; the session goes on unrecorded", e);
+            tapFailed = true;
+            LOG.warn("session recording stopped, the session goes on unrecorded: {}", e.toString());
         }
     }
 
@@ -160,7 +166,11 @@ public final class RelayConnection extends AbstractConnection implements Connect
             LOG.debug("closing the API server socket: {}", e.toString());
         }
         getEndPoint().close();
-        tap(tap::close);
+        try {
+            tap.close();
+        } catch (RuntimeException e) {
+            LOG.warn("ending the session recording failed: {}", e.toString());
+        }
         stream.end();
     }
 }

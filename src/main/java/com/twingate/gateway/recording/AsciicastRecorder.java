@@ -1,0 +1,210 @@
+package com.twingate.gateway.recording;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One session as asciicast v2 [§6]: output and resizes become events, buffered and handed to the
+ * sink in parts (by size, by interval, and at the end), each part led by the header so it plays alone.
+ * For a TTY the first resize sets the header's size; output before it is held, never dropped.
+ * Thread-safe: the two relay directions call in concurrently. Sinks run on {@code output}, never on
+ * the caller's thread, so recording never delays the relay.
+ */
+public final class AsciicastRecorder {
+
+    static final int DEFAULT_WIDTH = 80;
+    static final int DEFAULT_HEIGHT = 24;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final SessionInfo session;
+    private final RecordingSink sink;
+    private final Executor output;
+    private final long flushSizeThreshold;
+    private final Consumer<Duration> onFinished;
+    private final Instant startedAt = Instant.now();
+    private final long startNanos = System.nanoTime();
+    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+    private final ByteBuffer undecoded = ByteBuffer.allocate(8);
+    private final List<String> events = new ArrayList<>();
+    private final List<String> heldUntilSized = new ArrayList<>();
+    private final ScheduledFuture<?> intervalFlush;
+    private int width = DEFAULT_WIDTH;
+    private int height = DEFAULT_HEIGHT;
+    private boolean sized;
+    private long bufferedBytes;
+    private long heldBytes;
+    private int sequence;
+    private boolean finished;
+
+    public AsciicastRecorder(SessionInfo session, RecordingSink sink, Executor output, ScheduledExecutorService scheduler,
+                             Duration flushInterval, long flushSizeThreshold, Consumer<Duration> onFinished) {
+        this.session = session;
+        this.sink = sink;
+        this.output = output;
+        this.flushSizeThreshold = flushSizeThreshold;
+        this.onFinished = onFinished;
+        this.sized = !session.tty();
+        this.intervalFlush = scheduler.scheduleAtFixedRate(this::flushBuffered, flushInterval.toNanos(),
+                flushInterval.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** stdout or stderr bytes from the API server. */
+    public synchronized void output(ByteBuffer bytes) {
+        if (finished) {
+            return;
+        }
+        String text = decode(bytes);
+        if (text.isEmpty()) {
+            return;
+        }
+        String event = event("o", text);
+        if (sized) {
+            append(event);
+            return;
+        }
+        heldUntilSized.add(event);
+        heldBytes += event.length() + 1;
+        if (heldBytes >= flushSizeThreshold) {
+            // A client that never sends a size must not make the gateway hold output without bound:
+            // the recording takes the default size and goes on.
+            startEvents();
+        }
+    }
+
+    /** A terminal size from the client. */
+    public synchronized void resize(int columns, int rows) {
+        if (finished || columns <= 0 || rows <= 0) {
+            return;
+        }
+        if (!sized) {
+            width = columns;
+            height = rows;
+            startEvents();
+            return;
+        }
+        append(event("r", columns + "x" + rows));
+    }
+
+    /** The session ended, either side first: the final part, always, once. */
+    public synchronized void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        intervalFlush.cancel(false);
+        String rest = flushDecoder();
+        if (!rest.isEmpty()) {
+            (sized ? events : heldUntilSized).add(event("o", rest));
+        }
+        sized = true;
+        events.addAll(heldUntilSized);
+        heldUntilSized.clear();
+        emit(true);
+        Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
+        output.execute(() -> onFinished.accept(duration));
+    }
+
+    /** The size is known (or no longer waited for): held output becomes events, in order. */
+    private void startEvents() {
+        sized = true;
+        List<String> held = List.copyOf(heldUntilSized);
+        heldUntilSized.clear();
+        heldBytes = 0;
+        held.forEach(this::append);
+    }
+
+    private synchronized void flushBuffered() {
+        if (!finished && !events.isEmpty()) {
+            emit(false);
+        }
+    }
+
+    private void append(String event) {
+        events.add(event);
+        bufferedBytes += event.length() + 1;
+        if (bufferedBytes >= flushSizeThreshold) {
+            emit(false);
+        }
+    }
+
+    private void emit(boolean last) {
+        String part = header() + "\n" + String.join("\n", events);
+        events.clear();
+        bufferedBytes = 0;
+        int number = ++sequence;
+        output.execute(() -> sink.part(session, part, number, last));
+    }
+
+    /** Decodes what forms whole characters; a character split across payloads waits for its rest. */
+    private String decode(ByteBuffer bytes) {
+        ByteBuffer input = bytes;
+        if (undecoded.position() > 0) {
+            ByteBuffer joined = ByteBuffer.allocate(undecoded.position() + bytes.remaining());
+            joined.put(undecoded.flip()).put(bytes.duplicate()).flip();
+            undecoded.clear();
+            input = joined;
+        } else {
+            input = bytes.duplicate();
+        }
+        CharBuffer chars = CharBuffer.allocate(input.remaining() + 1);
+        CoderResult result = utf8.decode(input, chars, false);
+        if (result.isOverflow()) {
+            throw new IllegalStateException("a UTF-8 decode cannot produce more characters than bytes");
+        }
+        undecoded.put(input);
+        return chars.flip().toString();
+    }
+
+    private String flushDecoder() {
+        if (undecoded.position() == 0) {
+            return "";
+        }
+        CharBuffer chars = CharBuffer.allocate(undecoded.position() + 1);
+        utf8.decode(undecoded.flip(), chars, true);
+        undecoded.clear();
+        return chars.flip().toString();
+    }
+
+    private String event(String type, String data) {
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        return json(List.of(Math.round(seconds * 1e6) / 1e6, type, data));
+    }
+
+    private String header() {
+        Map<String, Object> header = new LinkedHashMap<>();
+        header.put("version", 2);
+        header.put("width", width);
+        header.put("height", height);
+        header.put("timestamp", startedAt.getEpochSecond());
+        header.put("command", session.command());
+        header.put("user", session.username());
+        header.put("kubernetes", Map.of("podname", session.pod(), "namespace", session.namespace(), "container", session.container()));
+        return json(header);
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("asciicast values are plain strings and numbers", e);
+        }
+    }
+}

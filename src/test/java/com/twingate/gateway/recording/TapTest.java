@@ -1,0 +1,153 @@
+package com.twingate.gateway.recording;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.twingate.gateway.relay.RelayTap;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.function.Function;
+import org.eclipse.jetty.websocket.core.OpCode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The taps against frames made by the protocols' own libraries, fed whole, split at every byte
+ * boundary, and byte by byte: the recorded events must not depend on how the relay read the bytes.
+ */
+class TapTest {
+
+    private static final String STDOUT_TEXT = "total 8\nréservé ✓ ";
+    private static final String STDERR_TEXT = "warning: ünïcode\n";
+
+    private static byte[] webSocketFromServer() {
+        byte[] big = "x".repeat(300).getBytes(StandardCharsets.US_ASCII);
+        return new Frames.WebSocket(false)
+                .channel(1, STDOUT_TEXT)
+                // one stdout message in three fragments with a ping between them
+                .frame(OpCode.BINARY, false, Frames.withStream(1, "frag".getBytes(StandardCharsets.UTF_8)))
+                .ping()
+                .frame(OpCode.CONTINUATION, false, "mented ".getBytes(StandardCharsets.UTF_8))
+                .frame(OpCode.CONTINUATION, true, "message\n".getBytes(StandardCharsets.UTF_8))
+                .channel(2, STDERR_TEXT)
+                .channel(3, "{\"status\":\"Success\"}") // error stream: not output
+                .channel(1, big) // a 16-bit length
+                .toByteArray();
+    }
+
+    private static String expectedWebSocketOutput() {
+        return STDOUT_TEXT + "fragmented message\n" + STDERR_TEXT + "x".repeat(300);
+    }
+
+    private static byte[] webSocketFromClient() {
+        return new Frames.WebSocket(true)
+                .channel(4, "{\"Width\":120,\"Height\":40}")
+                .channel(0, "ls -l\n")
+                .channel(4, "{\"Width\":100,\"Height\":30}")
+                .toByteArray();
+    }
+
+    @Test
+    void webSocketEventsDoNotDependOnHowTheBytesWereSplit() {
+        byte[] fromServer = webSocketFromServer();
+        CapturedParts whole = record(WebSocketTap::new, webSocketFromClient(), List.of(fromServer));
+        assertThat(whole.output()).isEqualTo(expectedWebSocketOutput());
+        assertThat(whole.header(0).path("width").asInt()).isEqualTo(120);
+        assertThat(whole.resizes()).containsExactly("100x30");
+
+        for (int split = 1; split < fromServer.length; split++) {
+            CapturedParts two = record(WebSocketTap::new, webSocketFromClient(), List.of(
+                    Arrays.copyOfRange(fromServer, 0, split), Arrays.copyOfRange(fromServer, split, fromServer.length)));
+            assertThat(two.output()).as("split at %d", split).isEqualTo(expectedWebSocketOutput());
+        }
+        assertThat(record(WebSocketTap::new, webSocketFromClient(), bytewise(fromServer)).output()).isEqualTo(expectedWebSocketOutput());
+        assertThat(record(WebSocketTap::new, bytewise(webSocketFromClient()), List.of(fromServer)).resizes()).containsExactly("100x30");
+    }
+
+    @Test
+    void webSocketSixtyFourBitLengthsAndMaskedServerFramesAreRead() {
+        byte[] payload = "y".repeat(70_000).getBytes(StandardCharsets.US_ASCII);
+        byte[] fromServer = new Frames.WebSocket(true).channel(1, payload).toByteArray();
+        for (int split : new int[] {1, 2, 3, 5, 9, 10, 11, 13, 14, 15, 1000, fromServer.length - 1}) {
+            CapturedParts parts = record(WebSocketTap::new, webSocketFromClient(), List.of(
+                    Arrays.copyOfRange(fromServer, 0, split), Arrays.copyOfRange(fromServer, split, fromServer.length)));
+            assertThat(parts.output()).as("split at %d", split).hasSize(70_000).matches("y+");
+        }
+    }
+
+    @Test
+    void base64ChannelMessagesAreDecoded() {
+        byte[] fromServer = new Frames.WebSocket(false)
+                .frame(OpCode.TEXT, true, ("1" + Base64.getEncoder().encodeToString("base64 out\n".getBytes(StandardCharsets.UTF_8)))
+                        .getBytes(StandardCharsets.US_ASCII))
+                .frame(OpCode.TEXT, false, ("2" + Base64.getEncoder().encodeToString("sp".getBytes(StandardCharsets.UTF_8)).substring(0, 2))
+                        .getBytes(StandardCharsets.US_ASCII))
+                .frame(OpCode.CONTINUATION, true, Base64.getEncoder().encodeToString("sp".getBytes(StandardCharsets.UTF_8)).substring(2)
+                        .getBytes(StandardCharsets.US_ASCII))
+                .toByteArray();
+        CapturedParts parts = record(WebSocketTap::new, new byte[0], bytewise(fromServer));
+        assertThat(parts.output()).isEqualTo("base64 out\nsp");
+    }
+
+    private static byte[] spdyFromClient() {
+        return new Frames.Spdy()
+                .open(1, "error").open(3, "stdin").open(5, "stdout").open(7, "stderr").open(9, "resize")
+                .data(9, "{\"Width\":90,\"Height\":")
+                .data(9, "33}{\"Width\":91,\"Height\":34}")
+                .data(3, "typed input\n")
+                .toByteArray();
+    }
+
+    private static byte[] spdyFromServer() {
+        return new Frames.Spdy()
+                .reply(1).reply(3).reply(5).reply(7).reply(9)
+                .data(5, STDOUT_TEXT)
+                .data(7, STDERR_TEXT)
+                .data(1, "{\"status\":\"Success\"}")
+                .toByteArray();
+    }
+
+    @Test
+    void spdyEventsDoNotDependOnHowTheBytesWereSplit() {
+        byte[] fromClient = spdyFromClient();
+        byte[] fromServer = spdyFromServer();
+        CapturedParts whole = record(SpdyTap::new, fromClient, List.of(fromServer));
+        assertThat(whole.output()).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
+        assertThat(whole.header(0).path("width").asInt()).isEqualTo(90);
+        assertThat(whole.header(0).path("height").asInt()).isEqualTo(33);
+        assertThat(whole.resizes()).containsExactly("91x34");
+
+        for (int split = 1; split < fromServer.length; split++) {
+            CapturedParts two = record(SpdyTap::new, fromClient, List.of(
+                    Arrays.copyOfRange(fromServer, 0, split), Arrays.copyOfRange(fromServer, split, fromServer.length)));
+            assertThat(two.output()).as("server bytes split at %d", split).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
+        }
+        for (int split = 1; split < fromClient.length; split++) {
+            List<byte[]> client = List.of(Arrays.copyOfRange(fromClient, 0, split), Arrays.copyOfRange(fromClient, split, fromClient.length));
+            CapturedParts two = record(SpdyTap::new, client, List.of(fromServer));
+            assertThat(two.resizes()).as("client bytes split at %d", split).containsExactly("91x34");
+            assertThat(two.output()).as("client bytes split at %d", split).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
+        }
+        assertThat(record(SpdyTap::new, bytewise(fromClient), bytewise(fromServer)).output()).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
+    }
+
+    private static CapturedParts record(Function<AsciicastRecorder, RelayTap> tapFor, byte[] fromClient, List<byte[]> fromServer) {
+        return record(tapFor, List.of(fromClient), fromServer);
+    }
+
+    /** Client bytes first (the terminal size comes before output is shown), then the server's. */
+    private static CapturedParts record(Function<AsciicastRecorder, RelayTap> tapFor, List<byte[]> fromClient, List<byte[]> fromServer) {
+        CapturedParts parts = new CapturedParts();
+        RelayTap tap = tapFor.apply(parts.recorder(CapturedParts.SESSION));
+        fromClient.forEach(piece -> tap.clientToServer(ByteBuffer.wrap(piece)));
+        fromServer.forEach(piece -> tap.serverToClient(ByteBuffer.wrap(piece)));
+        tap.close();
+        assertThat(parts.parts.getLast().last()).isTrue();
+        return parts;
+    }
+
+    private static List<byte[]> bytewise(byte[] bytes) {
+        return java.util.stream.IntStream.range(0, bytes.length).mapToObj(i -> new byte[] {bytes[i]}).toList();
+    }
+}
