@@ -62,7 +62,7 @@ public final class AsciicastRecorder {
         this.flushSizeThreshold = flushSizeThreshold;
         this.onFinished = onFinished;
         this.sized = !session.tty();
-        this.intervalFlush = scheduler.scheduleAtFixedRate(this::flushBuffered, flushInterval.toNanos(),
+        this.intervalFlush = scheduler.scheduleAtFixedRate(this::flushOnInterval, flushInterval.toNanos(),
                 flushInterval.toNanos(), TimeUnit.NANOSECONDS);
     }
 
@@ -131,7 +131,8 @@ public final class AsciicastRecorder {
         held.forEach(this::append);
     }
 
-    private synchronized void flushBuffered() {
+    /** Run by the flush timer every {@code auditLog.flushInterval}. */
+    synchronized void flushOnInterval() {
         if (!finished && !events.isEmpty()) {
             emit(false);
         }

@@ -8,6 +8,7 @@ import com.twingate.gateway.testkit.ClientKeys;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.OuterTlsConnection;
 import com.twingate.gateway.testkit.PrometheusServer;
+import com.twingate.gateway.testkit.Tools;
 import com.twingate.gateway.testkit.TestPki;
 import java.io.IOException;
 import java.net.URI;
@@ -39,7 +40,7 @@ class MetricsEndToEndTest {
 
     @Test
     void knownTrafficShowsUpInPrometheusExactly() throws Exception {
-        PrometheusServer.requireBinary("prometheus");
+        Tools.requireBinary("prometheus", "prometheus");
         TestPki apiPki = TestPki.create("api", dir);
         try (MockWebServer api = new MockWebServer()) {
             api.useHttps(apiPki.issue("api").serverCertificates().sslSocketFactory());

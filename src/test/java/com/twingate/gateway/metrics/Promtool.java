@@ -1,6 +1,6 @@
 package com.twingate.gateway.metrics;
 
-import com.twingate.gateway.testkit.PrometheusServer;
+import com.twingate.gateway.testkit.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -18,7 +18,7 @@ final class Promtool {
 
     static Result run(String stdin, String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
-        command.add(PrometheusServer.requireBinary("promtool").toString());
+        command.add(Tools.requireBinary("promtool", "prometheus").toString());
         command.addAll(List.of(arguments));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         try (var in = process.getOutputStream()) {

@@ -47,37 +47,9 @@ public final class PrometheusServer implements AutoCloseable {
         this.base = base;
     }
 
-    /** Finds an executable called {@code name} on the {@code PATH}. */
-    public static Optional<Path> binary(String name) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(File.pathSeparator))
-                .filter(dir -> !dir.isEmpty())
-                .map(dir -> Path.of(dir, name))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
-    /**
-     * The executable called {@code name}. When it is missing the calling test is skipped with the reason
-     * printed, except on CI ({@code CI=true}), where a missing tool is a failure.
-     */
-    public static Path requireBinary(String name) {
-        Optional<Path> found = binary(name);
-        if (found.isPresent()) {
-            return found.get();
-        }
-        String reason = "'" + name + "' is not on the PATH; install it with: apt-get install -y prometheus";
-        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-            throw new AssertionError(reason);
-        }
-        System.out.println("Skipping: " + reason);
-        Assumptions.abort(reason);
-        throw new AssertionError("unreachable");
-    }
-
     /** Starts Prometheus scraping {@code targets} ({@code host:port}, path {@code /metrics}) and waits until it is ready. */
     public static PrometheusServer start(List<String> targets) throws IOException {
-        Path executable = requireBinary("prometheus");
+        Path executable = Tools.requireBinary("prometheus", "prometheus");
         Path directory = Files.createTempDirectory("prometheus-");
         Path config = directory.resolve("prometheus.yml");
         Files.writeString(config, config(targets));
