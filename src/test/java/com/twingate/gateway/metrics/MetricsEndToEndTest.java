@@ -10,6 +10,7 @@ import com.twingate.gateway.testkit.OuterTlsConnection;
 import com.twingate.gateway.testkit.PrometheusServer;
 import com.twingate.gateway.testkit.Tools;
 import com.twingate.gateway.testkit.TestPki;
+import com.twingate.gateway.testkit.UpgradeUpstream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLSocket;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -34,6 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 class MetricsEndToEndTest {
 
     private static final int TUNNELS = 3;
+    /** Upgraded sessions on their own tunnels: WebSocket exec (recorded), WebSocket port-forward, SPDY port-forward. */
+    private static final int UPGRADES = 3;
+    private static final String STREAMS_ADDRESS = "localhost";
 
     @TempDir
     Path dir;
@@ -58,22 +63,28 @@ class MetricsEndToEndTest {
                 }
             });
             api.start(java.net.InetAddress.getByName("127.0.0.1"), 0);
-            try (GatewayHarness harness = GatewayHarness.start(dir,
-                    GatewayHarness.upstream("main", "localhost:" + api.getPort(), apiPki.caFile(), "bearerToken = t"));
+            // Upgrades go to a second upstream, chosen by the token's resource address.
+            try (UpgradeUpstream streams = new UpgradeUpstream(apiPki.issue("streams"));
+                 GatewayHarness harness = GatewayHarness.start(dir,
+                    GatewayHarness.upstream("main", "localhost:" + api.getPort(), apiPki.caFile(),
+                            "bearerToken = t, resourceAddresses = [\"" + GatewayHarness.RESOURCE_ADDRESS + "\"]")
+                            + ", " + GatewayHarness.upstream("streams", streams.address(), apiPki.caFile(),
+                            "bearerToken = t, resourceAddresses = [\"" + STREAMS_ADDRESS + "\"]"));
                  PrometheusServer prometheus = PrometheusServer.start(
                          List.of("127.0.0.1:" + harness.application().metricsPort()))) {
                 prometheus.awaitTargetsUp(Duration.ofSeconds(30));
                 driveTraffic(harness);
+                driveUpgrades(harness);
                 Await.until("every gateway connection to close", Duration.ofSeconds(10),
                         () -> scrape(harness).contains("twingate_gateway_active_tcp_connections 0.0"));
 
-                expect(prometheus, "twingate_gateway_client_authentication_total{code=\"200\"}", TUNNELS);
+                expect(prometheus, "twingate_gateway_client_authentication_total{code=\"200\"}", TUNNELS + UPGRADES);
                 expect(prometheus, "twingate_gateway_client_authentication_total{code=\"401\"}", 2);
                 expect(prometheus, "twingate_gateway_client_authentication_total{code=\"407\"}", 1);
                 expect(prometheus, "twingate_gateway_client_authentication_total{code=\"400\"}", 1);
                 expect(prometheus, "twingate_gateway_client_authentication_total{code=\"405\"}", 1);
                 expect(prometheus, "twingate_gateway_client_connection_duration_seconds_count{code=\"401\"}", 2);
-                expect(prometheus, "twingate_gateway_tcp_connections_total{connection_category=\"proxy\"}", TUNNELS);
+                expect(prometheus, "twingate_gateway_tcp_connections_total{connection_category=\"proxy\"}", TUNNELS + UPGRADES);
                 expect(prometheus, "twingate_gateway_tcp_connections_total{connection_category=\"health\"}", 2);
                 expect(prometheus, "twingate_gateway_tcp_connections_total{connection_category=\"unknown\"}", 5);
                 expect(prometheus, "twingate_gateway_tcp_connection_duration_seconds_count{connection_category=\"health\"}", 2);
@@ -91,6 +102,15 @@ class MetricsEndToEndTest {
                 expect(prometheus, "twingate_gateway_api_server_requests_total{type=\"http\",method=\"get\",code=\"200\"}", 3);
                 expect(prometheus, "twingate_gateway_api_server_requests_total{type=\"http\",method=\"post\",code=\"201\"}", 2);
                 expect(prometheus, "twingate_gateway_api_server_active_requests{type=\"http\"}", 0);
+                expect(prometheus, "twingate_gateway_http_requests_total{type=\"websocket\",method=\"get\",code=\"101\"}", 2);
+                expect(prometheus, "twingate_gateway_http_requests_total{type=\"spdy\",method=\"post\",code=\"101\"}", 1);
+                expect(prometheus, "twingate_gateway_api_server_requests_total{type=\"websocket\",method=\"get\",code=\"101\"}", 2);
+                expect(prometheus, "twingate_gateway_api_server_requests_total{type=\"spdy\",method=\"post\",code=\"101\"}", 1);
+                expect(prometheus, "twingate_gateway_http_active_requests{type=\"websocket\"}", 0);
+                expect(prometheus, "twingate_gateway_http_active_requests{type=\"spdy\"}", 0);
+                expect(prometheus, "twingate_gateway_http_response_size_bytes_sum{type=\"websocket\",method=\"get\",code=\"101\"}",
+                        2 * WEBSOCKET_FRAME.length);
+                expect(prometheus, "twingate_gateway_recorded_session_duration_seconds_count", 1);
                 assertThat(value(prometheus, "sum(twingate_gateway_http_request_size_bytes_sum{method=\"post\"})"))
                         .as("request sizes count request line, headers and body").isGreaterThan(2 * BODY.length());
                 assertThat(value(prometheus, "promhttp_metric_handler_requests_total{code=\"200\"}")).isPositive();
@@ -144,6 +164,49 @@ class MetricsEndToEndTest {
                 outer.readHead();
             }
         }
+    }
+
+    /** A masked WebSocket binary frame carrying "hi" on the stdout channel (1), as an exec would relay it. */
+    private static final byte[] WEBSOCKET_FRAME = {(byte) 0x82, (byte) 0x83, 1, 2, 3, 4, 1 ^ 1, 'h' ^ 2, 'i' ^ 3};
+
+    /**
+     * Each upgrade on its own authenticated tunnel to the streams upstream, which echoes: the bytes sent
+     * come back, the session ends when the client closes.
+     */
+    private static void driveUpgrades(GatewayHarness harness) throws Exception {
+        upgrade(harness, "GET /api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true", "websocket");
+        upgrade(harness, "GET /api/v1/namespaces/default/pods/web/portforward?ports=80", "websocket");
+        upgrade(harness, "POST /api/v1/namespaces/default/pods/web/portforward", "SPDY/3.1");
+    }
+
+    private static void upgrade(GatewayHarness harness, String requestLine, String protocol) throws Exception {
+        var key = harness.clientKey();
+        try (OuterTlsConnection outer = open(harness)) {
+            String token = harness.controller().token(key).resourceAddress(STREAMS_ADDRESS).mint();
+            assertThat(outer.connect(STREAMS_ADDRESS + ":443", token, ClientKeys.sign(key.getPrivate(), outer.keyingMaterial()), null))
+                    .contains("200");
+            try (SSLSocket kubectl = (SSLSocket) harness.pki().trust().getSocketFactory()
+                    .createSocket(outer.socket(), STREAMS_ADDRESS, 443, true)) {
+                kubectl.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: kube\r\nConnection: Upgrade\r\nUpgrade: " + protocol
+                        + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                String head = new String(readHead(kubectl), StandardCharsets.ISO_8859_1);
+                assertThat(head).startsWith("HTTP/1.1 101");
+                kubectl.getOutputStream().write(WEBSOCKET_FRAME);
+                assertThat(kubectl.getInputStream().readNBytes(WEBSOCKET_FRAME.length)).isEqualTo(WEBSOCKET_FRAME);
+            }
+        }
+    }
+
+    private static byte[] readHead(SSLSocket socket) throws IOException {
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && head.size() < 65_536) {
+            int b = socket.getInputStream().read();
+            if (b < 0) {
+                throw new IOException("closed in the response head: " + head);
+            }
+            head.write(b);
+        }
+        return head.toByteArray();
     }
 
     private static OuterTlsConnection open(GatewayHarness harness) throws IOException {
