@@ -1,6 +1,7 @@
 package com.twingate.gateway.server;
 
 import com.twingate.gateway.config.TlsConfig;
+import com.twingate.gateway.lifecycle.RepeatingTask;
 import com.twingate.gateway.tls.PemKeyStores;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,8 +11,6 @@ import java.security.KeyStore;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
@@ -23,45 +22,30 @@ import org.slf4j.LoggerFactory;
  * symlink, and a rewrite within the same second keeps the same mtime. A pair that does not load (half
  * written, mismatched, broken) is logged once and the old pair stays in use.
  */
-public final class CertificateReloader extends AbstractLifeCycle {
+public final class CertificateReloader extends RepeatingTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(CertificateReloader.class);
 
     private final TlsConfig tls;
     private final SslContextFactory.Server context;
-    private final Scheduler scheduler;
     private byte[] loadedDigest;
     private byte[] lastSeenDigest;
-    private volatile Scheduler.Task next;
 
     public CertificateReloader(TlsConfig tls, SslContextFactory.Server context, Scheduler scheduler) {
+        super(scheduler, tls.reloadInterval());
         this.tls = tls;
         this.context = context;
-        this.scheduler = scheduler;
     }
 
     @Override
     protected void doStart() throws Exception {
         loadedDigest = digest();
         lastSeenDigest = loadedDigest;
-        schedule();
+        startRepeating();
     }
 
     @Override
-    protected void doStop() {
-        Scheduler.Task task = next;
-        if (task != null) {
-            task.cancel();
-        }
-    }
-
-    private void schedule() {
-        if (isRunning() || isStarting()) {
-            next = scheduler.schedule(this::check, tls.reloadInterval().toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void check() {
+    protected void runOnce() {
         try {
             byte[] current = digest();
             if (Arrays.equals(current, lastSeenDigest)) {
@@ -75,8 +59,6 @@ public final class CertificateReloader extends AbstractLifeCycle {
         } catch (IOException e) {
             LOG.warn("cannot read {} or {}; keeping the current certificate: {}",
                     tls.certificateFile(), tls.privateKeyFile(), e.toString());
-        } finally {
-            schedule();
         }
     }
 

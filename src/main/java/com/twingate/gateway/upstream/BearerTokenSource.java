@@ -1,12 +1,11 @@
 package com.twingate.gateway.upstream;
 
+import com.twingate.gateway.lifecycle.RepeatingTask;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,24 +15,20 @@ import org.slf4j.LoggerFactory;
  * request, so a rotated projected service-account token is picked up [§4]; a failed read keeps the
  * last good token.
  */
-public final class BearerTokenSource extends AbstractLifeCycle {
+public final class BearerTokenSource extends RepeatingTask {
 
     private static final Logger LOG = LoggerFactory.getLogger(BearerTokenSource.class);
 
     private final Optional<Path> file;
-    private final Duration refreshInterval;
-    private final Scheduler scheduler;
     private final String upstreamName;
     private volatile Optional<String> token;
-    private volatile Scheduler.Task next;
 
     private BearerTokenSource(String upstreamName, Optional<String> token, Optional<Path> file, Duration refreshInterval,
                               Scheduler scheduler) {
+        super(scheduler, refreshInterval);
         this.upstreamName = upstreamName;
         this.token = token;
         this.file = file;
-        this.refreshInterval = refreshInterval;
-        this.scheduler = scheduler;
     }
 
     static BearerTokenSource fixed(String upstreamName, Optional<String> token) {
@@ -53,31 +48,16 @@ public final class BearerTokenSource extends AbstractLifeCycle {
     protected void doStart() throws Exception {
         if (file.isPresent()) {
             token = Optional.of(read(file.get()));
-            schedule();
+            startRepeating();
         }
     }
 
     @Override
-    protected void doStop() {
-        Scheduler.Task task = next;
-        if (task != null) {
-            task.cancel();
-        }
-    }
-
-    private void schedule() {
-        next = scheduler.schedule(this::refresh, refreshInterval.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void refresh() {
+    protected void runOnce() {
         try {
             token = Optional.of(read(file.orElseThrow()));
         } catch (IOException e) {
             LOG.warn("cannot re-read the token file of upstream {}; keeping the last token: {}", upstreamName, e.getMessage());
-        } finally {
-            if (isRunning()) {
-                schedule();
-            }
         }
     }
 
