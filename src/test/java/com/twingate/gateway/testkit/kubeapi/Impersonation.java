@@ -1,0 +1,6 @@
+package com.twingate.gateway.testkit.kubeapi;
+
+import java.util.List;
+
+/** What one request asked the API server to act as: its {@code Impersonate-User} and {@code Impersonate-Group}s. */
+public record Impersonation(String method, String path, String user, List<String> groups) {}

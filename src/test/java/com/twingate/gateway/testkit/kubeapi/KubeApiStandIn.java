@@ -1,0 +1,91 @@
+package com.twingate.gateway.testkit.kubeapi;
+
+import com.twingate.gateway.testkit.TestPki;
+import com.twingate.gateway.tls.PemKeyStores;
+import java.nio.file.Path;
+import java.util.List;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The Kubernetes API server stand-in [§10]: a TLS server on 127.0.0.1 that speaks the API's wire
+ * protocols well enough for real kubectl (discovery, namespaces and pods, logs, exec/attach/port-forward
+ * over WebSocket and SPDY, {@code auth whoami}). It requires the gateway's upstream bearer token and
+ * records the impersonation headers each request carried. Pods are directories on this machine: exec
+ * runs real commands inside the pod's sandbox directory.
+ */
+public final class KubeApiStandIn implements AutoCloseable {
+
+    private final Server server;
+    private final ServerConnector connector;
+    private final Cluster cluster;
+    private final KubeApiHandler handler;
+
+    private KubeApiStandIn(TestPki.Issued certificate, String bearerToken, Path sandboxes, String host, int port)
+            throws Exception {
+        cluster = new Cluster(sandboxes);
+        QueuedThreadPool threads = new QueuedThreadPool();
+        threads.setName("kube-api-stand-in");
+        threads.setVirtualThreadsExecutor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
+        server = new Server(threads);
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(PemKeyStores.keyStore(certificate.certificateFile(), certificate.privateKeyFile()));
+        tls.setKeyStorePassword("");
+        tls.setKeyManagerPassword("");
+        HttpConfiguration http = new HttpConfiguration();
+        SecureRequestCustomizer secure = new SecureRequestCustomizer();
+        secure.setSniHostCheck(false);
+        http.addCustomizer(secure);
+        connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        // Watches, logs -f and exec sessions are long and quiet; the API server does not cut them either.
+        connector.setIdleTimeout(java.time.Duration.ofHours(1).toMillis());
+        server.addConnector(connector);
+        handler = new KubeApiHandler(bearerToken, cluster);
+        server.setHandler(handler);
+        server.start();
+    }
+
+    /**
+     * Starts on 127.0.0.1 at a free port.
+     *
+     * @param certificate the serving certificate (its SANs must cover {@code localhost})
+     * @param bearerToken the only credential accepted (what the gateway's upstream config sends)
+     * @param sandboxes   where each pod gets its own directory
+     */
+    public static KubeApiStandIn start(TestPki.Issued certificate, String bearerToken, Path sandboxes) throws Exception {
+        return new KubeApiStandIn(certificate, bearerToken, sandboxes, "127.0.0.1", 0);
+    }
+
+    /** {@code localhost:port}: the name the test certificates carry. */
+    public String address() {
+        return "localhost:" + connector.getLocalPort();
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    /** The namespaces, pods and other objects this API server holds. */
+    public Cluster cluster() {
+        return cluster;
+    }
+
+    /** Every authenticated request's impersonation headers, in arrival order. */
+    public List<Impersonation> impersonations() {
+        return handler.impersonations();
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+        cluster.close();
+    }
+}
