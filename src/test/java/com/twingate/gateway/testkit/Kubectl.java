@@ -58,8 +58,8 @@ public final class Kubectl {
 
     /**
      * kubectl {@code version} talking to {@code server} (an https URL) that presents a certificate
-     * signed by {@code caFile}, authenticating with {@code token} (may be null: through the gateway
-     * kubectl carries no credential). Skipped when that version is missing, except under CI=true.
+     * signed by {@code caFile}, authenticating with {@code token} (null: through the gateway, which
+     * needs no credential from kubectl). Skipped when that version is missing, except under CI=true.
      */
     public static Kubectl of(String version, String server, Path caFile, String token, Path directory) {
         Path binary = SDK_BIN.resolve("kubectl." + version);
@@ -80,7 +80,11 @@ public final class Kubectl {
         return new Kubectl(version, binary, kubeconfig);
     }
 
-    /** A kubeconfig with one cluster, user and context, namespace {@code default}. */
+    /**
+     * A kubeconfig with one cluster, user and context, namespace {@code default}. Without a token the
+     * user still gets a placeholder one: kubectl asks for a username and password on its terminal when
+     * a user has no credential at all, and the gateway drops whatever {@code Authorization} kubectl sends.
+     */
     public static String kubeconfig(String server, Path caFile, String token) {
         return """
                 apiVersion: v1
@@ -92,12 +96,12 @@ public final class Kubectl {
                     certificate-authority: %s
                 users:
                 - name: user
-                  user: {%s}
+                  user: {token: %s}
                 contexts:
                 - name: gateway
                   context: {cluster: gateway, user: user, namespace: default}
                 current-context: gateway
-                """.formatted(server, caFile.toAbsolutePath(), token == null ? "" : "token: " + token);
+                """.formatted(server, caFile.toAbsolutePath(), token == null ? "placeholder-the-gateway-drops-it" : token);
     }
 
     public String version() {
