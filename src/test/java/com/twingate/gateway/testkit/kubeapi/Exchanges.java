@@ -1,0 +1,99 @@
+package com.twingate.gateway.testkit.kubeapi;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Blocker;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+
+/** Reading request bodies and writing streamed responses, the parts every handler here shares. */
+final class Exchanges {
+
+    /**
+     * The largest request body read. kubectl apply of a multi-megabyte manifest sends it whole, and
+     * the API server's own limit is 3 MiB per object in etcd but larger for requests; this stays well
+     * above a 5 MB manifest while keeping a stray upload from filling the heap.
+     */
+    static final int BODY_LIMIT = 16 * 1024 * 1024;
+
+    private Exchanges() {}
+
+    static JsonNode jsonBody(Request request) {
+        try {
+            return Statuses.JSON.readTree(body(request));
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("the request body is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void discardBody(Request request) {
+        body(request);
+    }
+
+    private static byte[] body(Request request) {
+        if (request.getLength() > BODY_LIMIT) {
+            throw ApiError.tooLarge(BODY_LIMIT);
+        }
+        byte[] body;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            body = in.readNBytes(BODY_LIMIT + 1);
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading the request body", e);
+        }
+        if (body.length > BODY_LIMIT) {
+            throw ApiError.tooLarge(BODY_LIMIT);
+        }
+        return body;
+    }
+
+    static String query(Request request, String name) {
+        return Request.extractQueryParameters(request).getValue(name);
+    }
+
+    static boolean isTrue(String value) {
+        return "true".equals(value) || "1".equals(value);
+    }
+
+    /** A response whose body arrives over time (watch, logs -f), written from a thread of its own. */
+    interface Stream {
+        void run(Response response) throws IOException, InterruptedException;
+    }
+
+    /**
+     * Sends the headers at once (kubectl waits for them before it prints anything), then lets
+     * {@code stream} write until it returns, the client goes away or the stand-in stops.
+     */
+    static void stream(String name, Response response, Callback callback, String contentType, Stream stream) {
+        response.setStatus(200);
+        response.getHeaders().put("Content-Type", contentType);
+        Thread.ofVirtual().name(name).start(() -> {
+            try {
+                write(response, BufferUtil.EMPTY_BUFFER);
+                stream.run(response);
+                response.write(true, BufferUtil.EMPTY_BUFFER, callback);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                callback.failed(e);
+            } catch (Throwable clientGoneOrBroken) {
+                callback.failed(clientGoneOrBroken);
+            }
+        });
+    }
+
+    /** Writes and flushes one chunk, blocking until it is sent. */
+    static void write(Response response, ByteBuffer chunk) throws IOException {
+        try (Blocker.Callback written = Blocker.callback()) {
+            response.write(false, chunk, written);
+            written.block();
+        }
+    }
+}
