@@ -33,6 +33,8 @@ final class RestApi {
             Matcher review = SELF_SUBJECT_REVIEWS.matcher(path);
             if (discovery.isPresent()) {
                 Statuses.writeJson(response, callback, HttpStatus.OK_200, discovery.get());
+            } else if (path.equals(OpenApi.PATH) && method.equals("GET")) {
+                OpenApi.v2(request, response, callback);
             } else if (log.matches() && method.equals("GET")) {
                 logs.handle(log.group(1), log.group(2), request, response, callback);
             } else if (review.matches() && method.equals("POST")) {
