@@ -46,7 +46,7 @@ final class ApiError extends RuntimeException {
                 type.kind() + " \"" + name + "\" is invalid: " + message, Map.of("name", name, "kind", type.kind()));
     }
 
-    static ApiError methodNotAllowed(String method) {
+    static ApiError methodNotAllowed() {
         return new ApiError(HttpStatus.METHOD_NOT_ALLOWED_405, "MethodNotAllowed",
                 "the server does not allow this method on the requested resource", null);
     }

@@ -38,9 +38,7 @@ public final class Cluster implements AutoCloseable {
         ObjectNode pod = ObjectStore.newObject();
         pod.withObject("metadata").put("name", name);
         pod.withObject("spec").withArray("containers").addObject().put("name", "main").put("image", "stand-in");
-        objects.get(ResourceType.PODS, namespace, name)
-                .ifPresent(replaced -> objects.delete(ResourceType.PODS, namespace, name));
-        objects.create(ResourceType.PODS, namespace, PodStatus.running(pod));
+        objects.recreate(ResourceType.PODS, namespace, PodStatus.running(pod));
         return pod(namespace, name).orElseThrow();
     }
 

@@ -59,6 +59,14 @@ final class Exchanges {
         return Request.extractQueryParameters(request).getValue(name);
     }
 
+    static long number(String parameter, String value) {
+        try {
+            return Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("invalid " + parameter + ": " + value);
+        }
+    }
+
     static boolean isTrue(String value) {
         return "true".equals(value) || "1".equals(value);
     }
@@ -72,10 +80,10 @@ final class Exchanges {
      * Sends the headers at once (kubectl waits for them before it prints anything), then lets
      * {@code stream} write until it returns, the client goes away or the stand-in stops.
      */
-    static void stream(String name, Response response, Callback callback, String contentType, Stream stream) {
+    static void stream(String name, Request request, Response response, Callback callback, String contentType, Stream stream) {
         response.setStatus(200);
         response.getHeaders().put("Content-Type", contentType);
-        Thread.ofVirtual().name(name).start(() -> {
+        Thread streaming = Thread.ofVirtual().name(name).unstarted(() -> {
             try {
                 write(response, BufferUtil.EMPTY_BUFFER);
                 stream.run(response);
@@ -87,6 +95,10 @@ final class Exchanges {
                 callback.failed(clientGoneOrBroken);
             }
         });
+        // Jetty does not see a client leave a response it is not reading from: a stream finds out at its
+        // next write. Failures Jetty does see (the connection's idle timeout, the server stopping) end it here.
+        request.addFailureListener(failure -> streaming.interrupt());
+        streaming.start();
     }
 
     /** Writes and flushes one chunk, blocking until it is sent. */

@@ -38,7 +38,7 @@ final class ObjectRequests {
                     }
                 }
                 case "POST" -> create(target, request, response, callback);
-                default -> throw ApiError.methodNotAllowed(method);
+                default -> throw ApiError.methodNotAllowed();
             }
             return;
         }
@@ -48,7 +48,7 @@ final class ObjectRequests {
             case "PUT" -> replace(target, Exchanges.jsonBody(request));
             case "PATCH" -> patch(target, Exchanges.jsonBody(request));
             case "DELETE" -> objects.delete(target.type(), target.namespace(), target.name());
-            default -> throw ApiError.methodNotAllowed(method);
+            default -> throw ApiError.methodNotAllowed();
         };
         Statuses.writeJson(response, callback, HttpStatus.OK_200, answer);
     }

@@ -87,6 +87,15 @@ final class ObjectStore {
         return store(key, "ADDED", type, object);
     }
 
+    /** Deletes the object {@code object} names, if there is one, and creates {@code object} in its place. */
+    synchronized ObjectNode recreate(ResourceType type, String namespace, ObjectNode object) {
+        String name = object.path("metadata").path("name").asText();
+        if (objects.containsKey(key(type, namespace, name))) {
+            delete(type, namespace, name);
+        }
+        return create(type, namespace, object);
+    }
+
     synchronized Optional<ObjectNode> get(ResourceType type, String namespace, String name) {
         return Optional.ofNullable(objects.get(key(type, namespace, name))).map(ObjectNode::deepCopy);
     }
@@ -148,7 +157,10 @@ final class ObjectStore {
         if (removed == null) {
             throw ApiError.notFound(type, name);
         }
-        record(new Event(++resourceVersion, "DELETED", type, stamped(removed)));
+        long version = ++resourceVersion;
+        ObjectNode last = removed.deepCopy();
+        last.withObject("metadata").put("resourceVersion", Long.toString(version));
+        record(new Event(version, "DELETED", type, last));
         if (type.equals(ResourceType.NAMESPACES)) {
             List<Key> contents = objects.keySet().stream().filter(k -> k.namespace().equals(name)).toList();
             for (Key inside : contents) {
@@ -208,13 +220,6 @@ final class ObjectStore {
         objects.put(key, object);
         record(new Event(version, eventType, type, object.deepCopy()));
         return object.deepCopy();
-    }
-
-    /** A deleted object's last state, at the version of its deletion, as watches report it. */
-    private ObjectNode stamped(ObjectNode removed) {
-        ObjectNode copy = removed.deepCopy();
-        copy.withObject("metadata").put("resourceVersion", Long.toString(resourceVersion));
-        return copy;
     }
 
     private void record(Event event) {

@@ -37,7 +37,7 @@ final class PodLogs {
             throw ApiError.badRequest("container " + container + " is not valid for pod " + name);
         }
         String tailLines = Exchanges.query(request, "tailLines");
-        int from = tailLines == null ? 0 : Math.max(0, log.size() - Integer.parseInt(tailLines));
+        int from = tailLines == null ? 0 : (int) Math.max(0, log.size() - Exchanges.number("tailLines", tailLines));
         if (!Exchanges.isTrue(Exchanges.query(request, "follow"))) {
             try {
                 List<String> lines = log.from(from, Duration.ZERO).lines();
@@ -50,7 +50,7 @@ final class PodLogs {
             }
             return;
         }
-        Exchanges.stream("logs " + namespace + "/" + name, response, callback, "text/plain", out -> {
+        Exchanges.stream("logs " + namespace + "/" + name, request, response, callback, "text/plain", out -> {
             int next = from;
             while (true) {
                 PodLog.Lines lines = log.from(next, ROUND);

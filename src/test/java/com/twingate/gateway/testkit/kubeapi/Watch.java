@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.eclipse.jetty.server.Request;
@@ -27,36 +28,25 @@ final class Watch {
             Request request, Response response, Callback callback) {
         String requestedVersion = Exchanges.query(request, "resourceVersion");
         String timeoutSeconds = Exchanges.query(request, "timeoutSeconds");
-        long deadline = timeoutSeconds == null ? Long.MAX_VALUE
-                : System.nanoTime() + Duration.ofSeconds(Long.parseLong(timeoutSeconds)).toNanos();
+        Duration lifetime = timeoutSeconds == null ? ChronoUnit.FOREVER.getDuration()
+                : Duration.ofSeconds(Exchanges.number("timeoutSeconds", timeoutSeconds));
+        long started = System.nanoTime();
         Predicate<ObjectStore.Event> matches = event -> event.resource().equals(type)
                 && (namespace == null || namespace.equals(event.object().path("metadata").path("namespace").asText()))
                 && filter.test(event.object());
-        long from;
-        ObjectStore.Listing initial = null;
-        if (requestedVersion == null || requestedVersion.isEmpty() || requestedVersion.equals("0")) {
-            initial = objects.list(type, namespace, filter);
-            from = initial.resourceVersion();
-        } else {
-            try {
-                from = Long.parseLong(requestedVersion);
-            } catch (NumberFormatException e) {
-                throw ApiError.badRequest("invalid resource version: " + requestedVersion);
-            }
-        }
-        ObjectStore.Listing current = initial;
-        long start = from;
-        Exchanges.stream("watch " + type.name(), response, callback, "application/json", out -> {
-            if (current != null) {
+        boolean fromNow = requestedVersion == null || requestedVersion.isEmpty() || requestedVersion.equals("0");
+        ObjectStore.Listing current = fromNow ? objects.list(type, namespace, filter) : null;
+        long start = fromNow ? current.resourceVersion() : Exchanges.number("resourceVersion", requestedVersion);
+        Exchanges.stream("watch " + type.name(), request, response, callback, "application/json", out -> {
+            if (fromNow) {
                 for (ObjectNode object : current.items()) {
                     send(out, "ADDED", object);
                 }
             }
             long through = start;
-            while (System.nanoTime() < deadline) {
-                long left = deadline - System.nanoTime();
-                ObjectStore.Events events = objects.eventsAfter(through, matches,
-                        left < ROUND.toNanos() ? Duration.ofNanos(left) : ROUND);
+            Duration left;
+            while ((left = lifetime.minusNanos(System.nanoTime() - started)).isPositive()) {
+                ObjectStore.Events events = objects.eventsAfter(through, matches, left.compareTo(ROUND) < 0 ? left : ROUND);
                 if (events.closed()) {
                     return;
                 }
