@@ -5,12 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Map;
 
-/**
- * JSON merge patch (RFC 7386), which the stand-in applies for every patch type. kubectl apply sends a
- * strategic merge patch; for the objects kubectl applies here the difference is in lists, which a
- * strategic patch merges by key and this replaces. Its {@code $}-directives (such as
- * {@code $setElementOrder/containers}) are instructions, not fields, so they are dropped.
- */
+/** JSON merge patch (RFC 7386): objects merge, {@code null} removes, anything else replaces. */
 final class MergePatch {
 
     private MergePatch() {}
@@ -22,15 +17,11 @@ final class MergePatch {
         for (Map.Entry<String, JsonNode> field : new ArrayList<>(patch.properties())) {
             String name = field.getKey();
             JsonNode value = field.getValue();
-            if (name.startsWith("$")) {
-                continue;
-            }
             if (value.isNull()) {
                 target.remove(name);
             } else if (value.isObject()) {
                 JsonNode existing = target.get(name);
-                ObjectNode merged = existing != null && existing.isObject() ? (ObjectNode) existing : target.objectNode();
-                target.set(name, apply(merged, value));
+                target.set(name, apply(existing != null && existing.isObject() ? (ObjectNode) existing : target.objectNode(), value));
             } else {
                 target.set(name, value.deepCopy());
             }

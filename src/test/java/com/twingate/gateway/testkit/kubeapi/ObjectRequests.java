@@ -3,6 +3,7 @@ package com.twingate.gateway.testkit.kubeapi;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -46,7 +47,7 @@ final class ObjectRequests {
             case "GET" -> objects.get(target.type(), target.namespace(), target.name())
                     .orElseThrow(() -> ApiError.notFound(target.type(), target.name()));
             case "PUT" -> replace(target, Exchanges.jsonBody(request));
-            case "PATCH" -> patch(target, Exchanges.jsonBody(request));
+            case "PATCH" -> patch(target, request);
             case "DELETE" -> objects.delete(target.type(), target.namespace(), target.name());
             default -> throw ApiError.methodNotAllowed();
         };
@@ -112,9 +113,20 @@ final class ObjectRequests {
         });
     }
 
-    private ObjectNode patch(Target target, JsonNode patch) {
+    private ObjectNode patch(Target target, Request request) {
+        String contentType = String.valueOf(request.getHeaders().get("Content-Type"));
+        UnaryOperator<ObjectNode> patcher;
+        if (contentType.startsWith("application/strategic-merge-patch+json")) {
+            JsonNode patch = Exchanges.jsonBody(request);
+            patcher = current -> StrategicMergePatch.apply(current, patch);
+        } else if (contentType.startsWith("application/merge-patch+json")) {
+            JsonNode patch = Exchanges.jsonBody(request);
+            patcher = current -> MergePatch.apply(current, patch);
+        } else {
+            throw ApiError.unsupportedMediaType(contentType);
+        }
         return objects.update(target.type(), target.namespace(), target.name(),
-                current -> serverSet(target.type(), MergePatch.apply(current, patch)));
+                current -> serverSet(target.type(), patcher.apply(current)));
     }
 
     private static ObjectNode objectOf(Target target, JsonNode body) {
