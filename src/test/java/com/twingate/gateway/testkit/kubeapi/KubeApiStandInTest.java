@@ -71,11 +71,13 @@ class KubeApiStandInTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"1.27", "1.30", "1.33"})
-    void getPodsListsAnAddedPod(String version) throws IOException {
+    void getPodsListsAnAddedPodAsARunningOne(String version) throws IOException {
         String pod = named("listed", version);
         api.cluster().addPod("default", pod);
 
-        assertThat(kubectl(version).run(RUN, "get", "pods").assertSuccess().stdout()).containsPattern("(?m)^" + pod + "\\s");
+        assertThat(kubectl(version).run(RUN, "get", "pods").assertSuccess().stdout())
+                .containsPattern("(?m)^NAME\\s+READY\\s+STATUS\\s+RESTARTS\\s+AGE$")
+                .containsPattern("(?m)^" + pod + "\\s+1/1\\s+Running\\s+0\\s+\\d+s$");
     }
 
     @ParameterizedTest

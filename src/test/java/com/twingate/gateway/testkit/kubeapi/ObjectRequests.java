@@ -2,6 +2,7 @@ package com.twingate.gateway.testkit.kubeapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.http.HttpStatus;
@@ -12,7 +13,7 @@ import org.eclipse.jetty.util.Callback;
 /**
  * The core group's object paths: {@code /api/v1/{resource}[/{name}]} and
  * {@code /api/v1/namespaces/{ns}/{resource}[/{name}]}, with get, list, watch, create, update, patch and
- * delete. Answers are JSON; kubectl asks {@code get} for a {@code Table} but prints plain objects too.
+ * delete. Answers are JSON: objects and lists, or the {@code Table} kubectl get asks for.
  */
 final class ObjectRequests {
 
@@ -33,7 +34,8 @@ final class ObjectRequests {
             switch (method) {
                 case "GET" -> {
                     if (Exchanges.isTrue(Exchanges.query(request, "watch"))) {
-                        Watch.start(objects, target.type(), target.namespace(), filter(request), request, response, callback);
+                        Watch.start(objects, target.type(), target.namespace(), filter(request), Tables.wanted(request),
+                                request, response, callback);
                     } else {
                         list(target, request, response, callback);
                     }
@@ -44,8 +46,13 @@ final class ObjectRequests {
             return;
         }
         ObjectNode answer = switch (method) {
-            case "GET" -> objects.get(target.type(), target.namespace(), target.name())
-                    .orElseThrow(() -> ApiError.notFound(target.type(), target.name()));
+            case "GET" -> {
+                ObjectNode object = objects.get(target.type(), target.namespace(), target.name())
+                        .orElseThrow(() -> ApiError.notFound(target.type(), target.name()));
+                yield Tables.wanted(request) ? Tables.of(target.type(), List.of(object),
+                        Exchanges.number("resourceVersion", object.at("/metadata/resourceVersion").asText()),
+                        Exchanges.query(request, "includeObject")) : object;
+            }
             case "PUT" -> replace(target, Exchanges.jsonBody(request));
             case "PATCH" -> patch(target, request);
             case "DELETE" -> objects.delete(target.type(), target.namespace(), target.name());
@@ -80,6 +87,11 @@ final class ObjectRequests {
 
     private void list(Target target, Request request, Response response, Callback callback) {
         ObjectStore.Listing listing = objects.list(target.type(), target.namespace(), filter(request));
+        if (Tables.wanted(request)) {
+            Statuses.writeJson(response, callback, HttpStatus.OK_200, Tables.of(target.type(), listing.items(),
+                    listing.resourceVersion(), Exchanges.query(request, "includeObject")));
+            return;
+        }
         ObjectNode list = ObjectStore.newObject();
         list.put("kind", target.type().kind() + "List");
         list.put("apiVersion", target.type().apiVersion());

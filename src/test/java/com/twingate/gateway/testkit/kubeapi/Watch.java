@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -25,7 +27,12 @@ final class Watch {
     private Watch() {}
 
     static void start(ObjectStore objects, ResourceType type, String namespace, Predicate<ObjectNode> filter,
-            Request request, Response response, Callback callback) {
+            boolean asTable, Request request, Response response, Callback callback) {
+        String includeObject = Exchanges.query(request, "includeObject");
+        Function<ObjectNode, ObjectNode> shown = asTable
+                ? object -> Tables.of(type, List.of(object), Exchanges.number("resourceVersion",
+                        object.at("/metadata/resourceVersion").asText()), includeObject)
+                : Function.identity();
         String requestedVersion = Exchanges.query(request, "resourceVersion");
         String timeoutSeconds = Exchanges.query(request, "timeoutSeconds");
         Duration lifetime = timeoutSeconds == null ? ChronoUnit.FOREVER.getDuration()
@@ -40,7 +47,7 @@ final class Watch {
         Exchanges.stream("watch " + type.name(), request, response, callback, "application/json", out -> {
             if (fromNow) {
                 for (ObjectNode object : current.items()) {
-                    send(out, "ADDED", object);
+                    send(out, "ADDED", shown.apply(object));
                 }
             }
             long through = start;
@@ -56,7 +63,7 @@ final class Watch {
                     return;
                 }
                 for (ObjectStore.Event event : events.events()) {
-                    send(out, event.type(), event.object());
+                    send(out, event.type(), shown.apply(event.object()));
                 }
                 through = events.through();
             }
