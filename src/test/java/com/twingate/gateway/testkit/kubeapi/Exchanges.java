@@ -17,9 +17,9 @@ import org.eclipse.jetty.util.Callback;
 final class Exchanges {
 
     /**
-     * The largest request body read. kubectl apply of a multi-megabyte manifest sends it whole, and
-     * the API server's own limit is 3 MiB per object in etcd but larger for requests; this stays well
-     * above a 5 MB manifest while keeping a stray upload from filling the heap.
+     * The largest request body read. A real API server refuses bodies over 3 MB (its default
+     * {@code --max-request-body-bytes}); the stand-in takes more, because the gateway's tests push
+     * multi-megabyte manifests through it, but not so much that a stray upload fills the heap.
      */
     static final int BODY_LIMIT = 16 * 1024 * 1024;
 
