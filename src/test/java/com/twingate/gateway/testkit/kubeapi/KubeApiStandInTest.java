@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,7 +185,7 @@ class KubeApiStandInTest {
             }
         }
 
-        void await(String what, java.util.function.Predicate<String> line) {
+        void await(String what, Predicate<String> line) {
             try {
                 Await.until(what, SEEN, () -> lines.stream().anyMatch(line));
             } catch (AssertionError e) {

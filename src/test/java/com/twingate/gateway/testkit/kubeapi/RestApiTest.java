@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -188,7 +189,7 @@ class RestApiTest {
             });
         }
 
-        void await(String what, java.util.function.Predicate<String> line) {
+        void await(String what, Predicate<String> line) {
             Await.until(what + " in " + lines, SEEN, () -> lines.stream().anyMatch(line));
         }
 

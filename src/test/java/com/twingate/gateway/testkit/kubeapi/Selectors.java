@@ -2,6 +2,7 @@ package com.twingate.gateway.testkit.kubeapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -56,7 +57,7 @@ final class Selectors {
         };
     }
 
-    private static Predicate<ObjectNode> all(String selector, java.util.function.Function<String, Predicate<ObjectNode>> parse) {
+    private static Predicate<ObjectNode> all(String selector, Function<String, Predicate<ObjectNode>> parse) {
         Predicate<ObjectNode> all = object -> true;
         if (selector == null || selector.isBlank()) {
             return all;
