@@ -85,7 +85,8 @@ public final class KubeApiStandIn implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        // Ending the cluster first lets open watches and followed logs finish their responses cleanly.
         cluster.close();
+        server.stop();
     }
 }
