@@ -20,6 +20,7 @@ public final class Cluster implements AutoCloseable {
 
     private final Path sandboxes;
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
+    private final Map<String, MainProcess> mainProcesses = new ConcurrentHashMap<>();
 
     Cluster(Path sandboxes) {
         this.sandboxes = sandboxes;
@@ -42,8 +43,28 @@ public final class Cluster implements AutoCloseable {
         return Optional.ofNullable(pods.get(namespace + "/" + name));
     }
 
+    /** The pod's main process (what attach connects to), if it has been started and is still running. */
+    public Optional<MainProcess> mainProcess(String namespace, String name) {
+        return Optional.ofNullable(mainProcesses.get(namespace + "/" + name)).filter(MainProcess::isRunning);
+    }
+
+    /** The pod's main process, started now if it is not running (a container's restart). */
+    MainProcess runningMainProcess(Pod pod) throws IOException {
+        String key = pod.namespace() + "/" + pod.name();
+        synchronized (mainProcesses) {
+            MainProcess main = mainProcesses.get(key);
+            if (main == null || !main.isRunning()) {
+                main = MainProcess.start(pod);
+                mainProcesses.put(key, main);
+            }
+            return main;
+        }
+    }
+
     @Override
     public void close() {
-        // Processes started for pods are stopped by their owners; sandboxes are the caller's directory.
+        // Exec processes end with their sessions; main processes live as long as the cluster. Sandboxes are
+        // the caller's directory.
+        mainProcesses.values().forEach(MainProcess::stop);
     }
 }

@@ -23,11 +23,13 @@ final class KubeApiHandler extends Handler.Abstract {
     private final List<Impersonation> impersonations = new CopyOnWriteArrayList<>();
     private final RestApi rest;
     private final PodStreams streams;
+    private final PodLookup podLookup;
 
     KubeApiHandler(String bearerToken, Cluster cluster) {
         this.expectedAuthorization = "Bearer " + bearerToken;
         this.rest = new RestApi(cluster);
         this.streams = new PodStreams(cluster);
+        this.podLookup = new PodLookup(cluster);
     }
 
     List<Impersonation> impersonations() {
@@ -47,6 +49,6 @@ final class KubeApiHandler extends Handler.Abstract {
         if (stream.matches()) {
             return streams.handle(stream.group(1), stream.group(2), stream.group(3), request, response, callback);
         }
-        return rest.handle(request, response, callback);
+        return podLookup.handle(request, response, callback) || rest.handle(request, response, callback);
     }
 }
