@@ -3,6 +3,7 @@ package com.twingate.gateway.testkit.kubeapi;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
@@ -20,9 +21,15 @@ final class PodStreams {
     private static final String PORT_FORWARD_SPDY = "portforward.k8s.io";
 
     private final Cluster cluster;
+    private final List<String> upgrades = new CopyOnWriteArrayList<>();
 
     PodStreams(Cluster cluster) {
         this.cluster = cluster;
+    }
+
+    /** Every upgrade answered with 101, as {@code <subresource> <Upgrade> <negotiated protocol>}. */
+    List<String> upgrades() {
+        return List.copyOf(upgrades);
     }
 
     boolean handle(String namespace, String podName, String subresource, Request request, Response response, Callback callback) {
@@ -66,6 +73,7 @@ final class PodStreams {
             response.getHeaders().put("Upgrade", "SPDY/3.1");
             response.getHeaders().put("X-Stream-Protocol-Version", chosen.get());
         }
+        upgrades.add(subresource + " " + (webSocket ? "websocket" : "SPDY/3.1") + " " + chosen.get());
         // Jetty installs the connection on kubectl's endpoint once the 101 is written.
         request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, new UpgradedConnection(
                 request.getConnectionMetaData().getConnection().getEndPoint(), request.getComponents().getExecutor(), protocol));

@@ -11,6 +11,7 @@ import io.netty.handler.codec.spdy.SpdyFrame;
 import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyPingFrame;
 import io.netty.handler.codec.spdy.SpdyRstStreamFrame;
+import io.netty.handler.codec.spdy.SpdySynReplyFrame;
 import io.netty.handler.codec.spdy.SpdySynStreamFrame;
 import io.netty.handler.codec.spdy.SpdyVersion;
 import io.netty.util.ReferenceCountUtil;
@@ -72,7 +73,7 @@ final class SpdySession {
             case SpdySynStreamFrame open -> {
                 SpdyStream stream = new SpdyStream(this, open.streamId(), open.headers());
                 streams.put(open.streamId(), stream);
-                write(new DefaultSpdySynReplyFrame(open.streamId()));
+                write(reply(open.streamId()));
                 if (open.isLast()) {
                     stream.remoteFinished();
                 }
@@ -103,6 +104,17 @@ final class SpdySession {
             }
             default -> { }
         }
+    }
+
+    /**
+     * kubelet replies with no headers, but Netty encodes an empty header block as no bytes at all, where
+     * Go's framer expects a compressed block with a count of zero and fails the connection without it:
+     * one header keeps the block non-empty.
+     */
+    private static SpdySynReplyFrame reply(int streamId) {
+        SpdySynReplyFrame reply = new DefaultSpdySynReplyFrame(streamId);
+        reply.headers().add("x-served-by", "kube-api-stand-in");
+        return reply;
     }
 
     /** Sends one frame; frames from different threads never interleave. */
