@@ -70,10 +70,17 @@ final class Exec {
         }
     }
 
-    /** Closing {@code from} too: once the command is done, later stdin is dropped, not queued. */
+    /**
+     * Flushes every chunk (the JDK buffers a process's stdin, and a shell waits for each line); closes
+     * {@code from} too: once the command is done, later stdin is dropped, not queued.
+     */
     private static void copyAndClose(InputStream from, OutputStream to) {
+        byte[] buffer = new byte[32 * 1024];
         try (from; to) {
-            from.transferTo(to);
+            for (int read = from.read(buffer); read >= 0; read = from.read(buffer)) {
+                to.write(buffer, 0, read);
+                to.flush();
+            }
         } catch (IOException e) {
             LOG.debug("stdin copy ended: {}", e.toString());
         }

@@ -145,6 +145,17 @@ class PodStreamsTest {
         Thread.ofVirtual().start(() -> readInto(user.process().getInputStream(), screen));
         OutputStream keyboard = user.process().getOutputStream();
         try {
+            awaitResizes(user, keyboard, screen);
+            type(keyboard, "exit 7\n");
+            assertThat(user.process().waitFor(20, TimeUnit.SECONDS)).as("kubectl ended; its screen:\n%s", screen).isTrue();
+            assertThat(user.process().exitValue()).as("kubectl's exit code, the shell's").isEqualTo(7);
+        } finally {
+            user.process().destroyForcibly();
+        }
+    }
+
+    private static void awaitResizes(PtyProcess user, OutputStream keyboard, StringBuffer screen) {
+        try {
             for (TerminalSizes.Size size : List.of(new TerminalSizes.Size(100, 30), new TerminalSizes.Size(132, 43))) {
                 user.resize(size);
                 String expected = size.height() + " " + size.width();
@@ -159,11 +170,8 @@ class PodStreamsTest {
                     return screen.toString().contains(expected + "\r\n");
                 });
             }
-            type(keyboard, "exit 7\n");
-            assertThat(user.process().waitFor(20, TimeUnit.SECONDS)).as("kubectl ended").isTrue();
-            assertThat(user.process().exitValue()).as("kubectl's exit code, the shell's").isEqualTo(7);
-        } finally {
-            user.process().destroyForcibly();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; kubectl's screen:\n" + screen, e);
         }
     }
 
