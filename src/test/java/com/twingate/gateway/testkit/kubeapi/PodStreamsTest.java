@@ -175,6 +175,29 @@ class PodStreamsTest {
         }
     }
 
+    @ParameterizedTest(name = "kubectl {0}, websockets {1}")
+    @CsvSource({"1.27, true", "1.33, true", "1.33, false"})
+    void attachConnectsToTheMainProcessAndDetachingLeavesItRunning(String version, boolean webSockets) throws Exception {
+        Process attach = kubectl(version, webSockets).processBuilder("attach", "-i", "web").start();
+        StringBuffer seen = new StringBuffer();
+        Thread.ofVirtual().start(() -> readInto(attach.getInputStream(), seen));
+        try {
+            Await.until("the main process to be attached", Duration.ofSeconds(20),
+                    () -> api.cluster().mainProcess("default", "web").map(MainProcess::attachedClients).orElse(0) == 1);
+            // What the user types reaches the pod's shell, and the shell's answer reaches the user.
+            type(attach.getOutputStream(), "echo attached-$((20 + 22))\n");
+            Await.until("the main process to answer", Duration.ofSeconds(20), () -> seen.toString().contains("attached-42"));
+        } finally {
+            attach.destroy();
+            attach.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        Await.until("the client to detach", Duration.ofSeconds(20),
+                () -> api.cluster().mainProcess("default", "web").orElseThrow().attachedClients() == 0);
+        assertThat(api.cluster().mainProcess("default", "web")).as("the main process after detaching")
+                .hasValueSatisfying(main -> assertThat(main.isRunning()).isTrue());
+    }
+
     private static void type(OutputStream keyboard, String text) {
         try {
             keyboard.write(text.getBytes(StandardCharsets.UTF_8));
