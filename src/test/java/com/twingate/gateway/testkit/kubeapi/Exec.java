@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +55,7 @@ final class Exec {
         CompletableFuture<Void> stdout = pump(process.getInputStream(), channels.stdout());
         CompletableFuture<Void> stderr = pump(process.getErrorStream(), channels.stderr());
         try {
-            while (!process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            while (!process.waitFor(100, TimeUnit.MILLISECONDS)) {
                 if (channels.clientGone()) {
                     throw new IOException("the client went away");
                 }

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,37 +47,39 @@ public final class MainProcess {
         return attached.size();
     }
 
-    /** Connects {@code channels} until the client detaches or the process exits. */
+    /**
+     * Connects {@code channels} until the client detaches (nothing is sent then: it is gone) or the
+     * process exits (its exit code is the attach's status).
+     */
     void attach(CommandChannels channels) {
         OutputStream out = channels.stdout();
         attached.add(out);
         channels.sizes().follow(terminal::resize);
-        CommandResult result = null;
+        Thread typing = Thread.ofVirtual().name("attach-stdin").start(() -> type(channels.stdin()));
+        CompletableFuture<Process> exit = terminal.process().onExit();
         try {
-            Thread typing = Thread.ofVirtual().name("attach-stdin").start(() -> type(channels.stdin()));
-            CompletableFuture<Process> exit = terminal.process().onExit();
             while (!exit.isDone() && !channels.clientGone()) {
                 try {
-                    exit.get(100, java.util.concurrent.TimeUnit.MILLISECONDS);
-                } catch (java.util.concurrent.TimeoutException stillRunning) {
-                    // checked again with the client's state
+                    exit.get(100, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillRunning) {
+                    // Looked at again together with the client's state.
                 }
-            }
-            typing.interrupt();
-            if (exit.isDone()) {
-                result = CommandResult.exited(terminal.process().exitValue());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException e) {
-            result = CommandResult.failed(e.getMessage());
+            return;
+        } catch (ExecutionException e) {
+            LOG.debug("waiting for the main process failed: {}", e.toString());
         } finally {
+            typing.interrupt();
             attached.remove(out);
         }
-        try {
-            channels.finish(result == null ? CommandResult.exited(0) : result);
-        } catch (IOException e) {
-            LOG.debug("attach status not delivered, the client is gone: {}", e.toString());
+        if (exit.isDone() && !channels.clientGone()) {
+            try {
+                channels.finish(CommandResult.exited(terminal.process().exitValue()));
+            } catch (IOException e) {
+                LOG.debug("attach status not delivered, the client is gone: {}", e.toString());
+            }
         }
     }
 

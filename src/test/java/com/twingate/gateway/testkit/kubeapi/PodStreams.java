@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
@@ -94,7 +95,7 @@ final class PodStreams {
             return (in, out) -> forwarding.serve(new SpdySession(in, out));
         }
         CommandRequest command = CommandRequest.of(request);
-        java.util.function.Consumer<CommandChannels> session;
+        Consumer<CommandChannels> session;
         if (subresource.equals("attach")) {
             MainProcess main = cluster.runningMainProcess(pod);
             session = main::attach;

@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -69,7 +70,7 @@ final class PortForwarding {
             }
             // kubectl half-closes its side once its local connection ends; a client that never does
             // must not keep this thread forever.
-            toPod.join(java.time.Duration.ofMinutes(1));
+            toPod.join(Duration.ofMinutes(1));
             error.output().close();
         } catch (IOException e) {
             LOG.debug("port-forward connection to {} ended: {}", port, e.toString());

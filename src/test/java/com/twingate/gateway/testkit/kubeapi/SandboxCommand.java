@@ -30,13 +30,18 @@ final class SandboxCommand {
             } else if (!tar || directoryOption) {
                 mapped.add(inside(sandbox, argument));
             } else {
-                mapped.addAll(List.of("-C", sandbox.toString(), argument.replaceFirst("^/+", "").isEmpty() ? "." : argument.replaceFirst("^/+", "")));
+                String member = relative(argument);
+                mapped.addAll(List.of("-C", sandbox.toString(), member.isEmpty() ? "." : member));
             }
         }
         return mapped;
     }
 
     private static String inside(Path sandbox, String absolute) {
-        return sandbox.resolve(absolute.replaceFirst("^/+", "")).toString();
+        return sandbox.resolve(relative(absolute)).toString();
+    }
+
+    private static String relative(String absolute) {
+        return absolute.replaceFirst("^/+", "");
     }
 }

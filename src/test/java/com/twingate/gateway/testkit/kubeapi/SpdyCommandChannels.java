@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ final class SpdyCommandChannels implements CommandChannels {
     SpdyCommandChannels(SpdySession session, String protocol, CommandRequest request) {
         this.session = session;
         this.protocol = protocol;
-        List<String> types = new java.util.ArrayList<>(List.of("error"));
+        List<String> types = new ArrayList<>(List.of("error"));
         if (request.stdin()) {
             types.add("stdin");
         }

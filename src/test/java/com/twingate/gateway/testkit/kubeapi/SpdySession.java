@@ -3,6 +3,7 @@ package com.twingate.gateway.testkit.kubeapi;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.DefaultSpdyPingFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
@@ -133,7 +134,7 @@ final class SpdySession {
     void writeData(int streamId, byte[] data, int offset, int length) throws IOException {
         for (int sent = 0; sent < length; sent += MAX_DATA_FRAME) {
             int size = Math.min(MAX_DATA_FRAME, length - sent);
-            write(new io.netty.handler.codec.spdy.DefaultSpdyDataFrame(streamId, Unpooled.wrappedBuffer(data, offset + sent, size)));
+            write(new DefaultSpdyDataFrame(streamId, Unpooled.wrappedBuffer(data, offset + sent, size)));
         }
     }
 

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -21,7 +23,7 @@ final class WebSocketCommandChannels implements CommandChannels {
     static final String BASE64 = "base64.channel.k8s.io";
     static final String V1 = "channel.k8s.io";
     /** In the server's order of preference. */
-    static final java.util.List<String> PROTOCOLS = java.util.List.of(V5, V4, V4_BASE64, BASE64, V1);
+    static final List<String> PROTOCOLS = List.of(V5, V4, V4_BASE64, BASE64, V1);
 
     private static final int STDIN = 0;
     private static final int STDOUT = 1;
@@ -55,7 +57,7 @@ final class WebSocketCommandChannels implements CommandChannels {
                 if (payload.length == 0) {
                     continue;
                 }
-                byte[] data = java.util.Arrays.copyOfRange(payload, 1, payload.length);
+                byte[] data = Arrays.copyOfRange(payload, 1, payload.length);
                 switch (payload[0] & 0xff) {
                     case STDIN -> stdin.put(data);
                     case RESIZE -> sizes.offer(data);
@@ -94,7 +96,7 @@ final class WebSocketCommandChannels implements CommandChannels {
 
     private void send(int channel, byte[] data, int offset, int length) throws IOException {
         if (base64()) {
-            String text = (char) ('0' + channel) + Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(data, offset, offset + length));
+            String text = (char) ('0' + channel) + Base64.getEncoder().encodeToString(Arrays.copyOfRange(data, offset, offset + length));
             socket.send(WebSocketConnection.TEXT, text.getBytes(StandardCharsets.US_ASCII));
             return;
         }

@@ -3,6 +3,7 @@ package com.twingate.gateway.testkit.kubeapi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Arrays;
 
 /**
  * port-forward for kubectl 1.31 and later: a whole SPDY/3.1 connection inside WebSocket binary
@@ -61,7 +62,7 @@ final class WebSocketTunnel {
 
             @Override
             public void write(byte[] data, int offset, int length) throws IOException {
-                socket.send(WebSocketConnection.BINARY, java.util.Arrays.copyOfRange(data, offset, offset + length));
+                socket.send(WebSocketConnection.BINARY, Arrays.copyOfRange(data, offset, offset + length));
             }
 
             /** The end of the SPDY connection is the WebSocket's normal close. */
