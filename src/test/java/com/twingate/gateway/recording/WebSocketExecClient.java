@@ -3,6 +3,7 @@ package com.twingate.gateway.recording;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
@@ -15,15 +16,21 @@ import org.eclipse.jetty.websocket.client.ClientUpgradeRequest;
 import org.eclipse.jetty.websocket.client.WebSocketClient;
 
 /**
- * exec over WebSocket, {@code v5.channel.k8s.io}, with Jetty's WebSocket client (public: Jetty calls the
- * listener methods through method handles).
+ * exec over WebSocket with Jetty's WebSocket client (public: Jetty calls the listener methods through
+ * method handles): {@code v5.channel.k8s.io} binary messages, or {@code v4.base64.channel.k8s.io} text
+ * messages (channel digit, then base64).
  */
 public final class WebSocketExecClient extends ExecClient implements Session.Listener.AutoDemanding {
 
+    static final String V5 = "v5.channel.k8s.io";
+    static final String V4_BASE64 = "v4.base64.channel.k8s.io";
+
     private final WebSocketClient client;
     private final Session session;
+    private final boolean base64;
 
-    WebSocketExecClient(URI https, SSLContext trust) throws Exception {
+    WebSocketExecClient(URI https, SSLContext trust, String subprotocol) throws Exception {
+        base64 = subprotocol.equals(V4_BASE64);
         SslContextFactory.Client tls = new SslContextFactory.Client();
         tls.setSslContext(trust);
         ClientConnector connector = new ClientConnector();
@@ -31,7 +38,7 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
         client = new WebSocketClient(new HttpClient(new HttpClientTransportOverHTTP(connector)));
         client.start();
         ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
-        upgrade.setSubProtocols("v5.channel.k8s.io");
+        upgrade.setSubProtocols(subprotocol);
         URI wss = URI.create(https.toString().replaceFirst("^https:", "wss:"));
         session = client.connect(this, wss, upgrade).get(20, TimeUnit.SECONDS);
     }
@@ -43,6 +50,11 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
         payload.get(data);
         received(stream, data);
         callback.succeed();
+    }
+
+    @Override
+    public void onWebSocketText(String message) {
+        received(message.charAt(0) - '0', Base64.getDecoder().decode(message.substring(1)));
     }
 
     @Override
@@ -62,6 +74,9 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
 
     @Override
     void closeStdin() throws Exception {
+        if (base64) {
+            throw new UnsupportedOperationException("only v5 can close stdin alone");
+        }
         send(255, new byte[] {0});
     }
 
@@ -71,9 +86,12 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
     }
 
     private void send(int channel, byte[] data) throws Exception {
-        ByteBuffer message = ByteBuffer.allocate(data.length + 1).put((byte) channel).put(data).flip();
         Callback.Completable sent = new Callback.Completable();
-        session.sendBinary(message, sent);
+        if (base64) {
+            session.sendText(channel + Base64.getEncoder().encodeToString(data), sent);
+        } else {
+            session.sendBinary(ByteBuffer.allocate(data.length + 1).put((byte) channel).put(data).flip(), sent);
+        }
         sent.get(10, TimeUnit.SECONDS);
     }
 

@@ -95,6 +95,14 @@ class PodStreamsTest {
         assertThat(cat.stdout()).isEqualTo("hello from the pod\n");
     }
 
+    @Test
+    void aCommandThatCannotStartIsReportedToKubectl() {
+        Kubectl.Result missing = kubectl("1.33", true).run(KUBECTL_TIMEOUT, "exec", "web", "--", "no-such-command");
+
+        assertThat(missing.exitCode()).isNotZero();
+        assertThat(missing.stderr()).contains("failed to exec in container", "no-such-command");
+    }
+
     @ParameterizedTest(name = "kubectl {0}, websockets {1}")
     @CsvSource({"1.27, true", "1.33, true", "1.33, false"})
     void cpCopiesAFileIntoThePodAndBack(String version, boolean webSockets) throws Exception {
