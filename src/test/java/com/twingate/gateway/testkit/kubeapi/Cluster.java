@@ -26,18 +26,23 @@ public final class Cluster implements AutoCloseable {
     private final Map<String, Pod> pods = new ConcurrentHashMap<>();
     private final Map<String, PodLog> logs = new ConcurrentHashMap<>();
     private final ObjectStore objects = new ObjectStore(this::follow);
+    private final Map<String, MainProcess> mainProcesses = new ConcurrentHashMap<>();
 
     Cluster(Path sandboxes) {
         this.sandboxes = sandboxes;
         addNamespace("default");
     }
 
-    /** Adds (or replaces) a running pod with one container, {@code main}; its namespace too, if missing. */
+    /**
+     * Adds (or replaces) a running pod with one container, {@code main}, whose main process is a shell on a
+     * terminal (so {@code kubectl attach -it} gets one); its namespace too, if missing.
+     */
     public Pod addPod(String namespace, String name) {
         addNamespace(namespace);
         ObjectNode pod = ObjectStore.newObject();
         pod.withObject("metadata").put("name", name);
-        pod.withObject("spec").withArray("containers").addObject().put("name", "main").put("image", "stand-in");
+        pod.withObject("spec").withArray("containers").addObject().put("name", "main").put("image", "stand-in")
+                .put("stdin", true).put("tty", true);
         objects.recreate(ResourceType.PODS, namespace, PodStatus.running(pod));
         return pod(namespace, name).orElseThrow();
     }
@@ -88,6 +93,10 @@ public final class Cluster implements AutoCloseable {
             if (log != null) {
                 log.end();
             }
+            MainProcess main = mainProcesses.remove(key);
+            if (main != null) {
+                main.stop();
+            }
             return;
         }
         Path sandbox = sandboxes.resolve(namespace).resolve(name);
@@ -102,11 +111,30 @@ public final class Cluster implements AutoCloseable {
         logs.computeIfAbsent(key, ignored -> new PodLog());
     }
 
+    /** The pod's main process (what attach connects to), if it has been started and is still running. */
+    public Optional<MainProcess> mainProcess(String namespace, String name) {
+        return Optional.ofNullable(mainProcesses.get(namespace + "/" + name)).filter(MainProcess::isRunning);
+    }
+
+    /** The pod's main process, started now if it is not running (a container's restart). */
+    MainProcess runningMainProcess(Pod pod) throws IOException {
+        String key = pod.namespace() + "/" + pod.name();
+        synchronized (mainProcesses) {
+            MainProcess main = mainProcesses.get(key);
+            if (main == null || !main.isRunning()) {
+                main = MainProcess.start(pod);
+                mainProcesses.put(key, main);
+            }
+            return main;
+        }
+    }
+
     @Override
     public void close() {
-        // Ends watches and followed logs; processes started for pods are stopped by their owners, and
-        // sandboxes are the caller's directory.
+        // Ends watches, followed logs and main processes (they live as long as their pod); exec processes
+        // end with their sessions, and sandboxes are the caller's directory.
         objects.close();
         logs.values().forEach(PodLog::end);
+        mainProcesses.values().forEach(MainProcess::stop);
     }
 }

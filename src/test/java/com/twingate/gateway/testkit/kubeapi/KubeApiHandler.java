@@ -34,6 +34,10 @@ final class KubeApiHandler extends Handler.Abstract {
         return List.copyOf(impersonations);
     }
 
+    List<String> upgrades() {
+        return streams.upgrades();
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (!expectedAuthorization.equals(request.getHeaders().get("Authorization"))) {

@@ -83,6 +83,14 @@ public final class KubeApiStandIn implements AutoCloseable {
         return handler.impersonations();
     }
 
+    /**
+     * Every exec, attach and port-forward upgrade answered with 101, in arrival order, as
+     * {@code <subresource> <Upgrade> <negotiated protocol>}, e.g. {@code exec websocket v5.channel.k8s.io}.
+     */
+    public List<String> upgrades() {
+        return handler.upgrades();
+    }
+
     @Override
     public void close() throws Exception {
         // Ending the cluster first lets open watches and followed logs finish their responses cleanly.

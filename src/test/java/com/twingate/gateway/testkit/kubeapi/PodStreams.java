@@ -1,21 +1,110 @@
 package com.twingate.gateway.testkit.kubeapi;
 
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** exec, attach and port-forward over WebSocket and SPDY/3.1. */
+/**
+ * exec, attach and port-forward over WebSocket and SPDY/3.1: negotiates the protocol from the upgrade
+ * request the way the API server does (WebSocket subprotocol, or SPDY's {@code X-Stream-Protocol-Version}),
+ * answers 101, and hands the connection to the protocol. Anything it cannot serve gets a {@code Status}
+ * instead of a 101, which is also what makes kubectl fall back from WebSocket to SPDY.
+ */
 final class PodStreams {
 
+    private static final String PORT_FORWARD_SPDY = "portforward.k8s.io";
+
     private final Cluster cluster;
+    private final List<String> upgrades = new CopyOnWriteArrayList<>();
 
     PodStreams(Cluster cluster) {
         this.cluster = cluster;
     }
 
-    boolean handle(String namespace, String pod, String subresource, Request request, Response response, Callback callback) {
-        Statuses.write(response, callback, HttpStatus.NOT_IMPLEMENTED_501, "NotImplemented", subresource + " is not implemented yet");
+    /** Every upgrade answered with 101, as {@code <subresource> <Upgrade> <negotiated protocol>}. */
+    List<String> upgrades() {
+        return List.copyOf(upgrades);
+    }
+
+    boolean handle(String namespace, String podName, String subresource, Request request, Response response, Callback callback) {
+        Optional<Cluster.Pod> found = cluster.pod(namespace, podName);
+        if (found.isEmpty()) {
+            Statuses.write(response, callback, HttpStatus.NOT_FOUND_404, "NotFound", "pods \"" + podName + "\" not found");
+            return true;
+        }
+        Cluster.Pod pod = found.get();
+        String upgrade = String.valueOf(request.getHeaders().get("Upgrade"));
+        boolean webSocket = upgrade.equalsIgnoreCase("websocket");
+        if (!webSocket && !upgrade.equalsIgnoreCase("SPDY/3.1")) {
+            Statuses.write(response, callback, HttpStatus.BAD_REQUEST_400, "BadRequest", "Upgrade request required");
+            return true;
+        }
+        List<String> offered = request.getHeaders().getCSV(webSocket ? "Sec-WebSocket-Protocol" : "X-Stream-Protocol-Version", false);
+        List<String> supported = switch (subresource) {
+            case "portforward" -> List.of(webSocket ? WebSocketTunnel.PROTOCOL : PORT_FORWARD_SPDY);
+            default -> webSocket ? WebSocketCommandChannels.PROTOCOLS : SpdyCommandChannels.PROTOCOLS;
+        };
+        Optional<String> chosen = supported.stream().filter(offered::contains).findFirst();
+        if (chosen.isEmpty()) {
+            Statuses.write(response, callback, HttpStatus.FORBIDDEN_403, "Forbidden",
+                    "unable to upgrade: unable to negotiate protocol: client supports " + offered + ", server supports " + supported);
+            return true;
+        }
+        UpgradedConnection.Protocol protocol;
+        try {
+            protocol = protocol(pod, subresource, request, webSocket, chosen.get());
+        } catch (IOException e) {
+            Statuses.write(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "InternalError", e.getMessage());
+            return true;
+        }
+        response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
+        response.getHeaders().put("Connection", "Upgrade");
+        if (webSocket) {
+            response.getHeaders().put("Upgrade", "websocket");
+            response.getHeaders().put("Sec-WebSocket-Accept", WebSocketConnection.accept(request.getHeaders().get("Sec-WebSocket-Key")));
+            response.getHeaders().put("Sec-WebSocket-Protocol", chosen.get());
+        } else {
+            response.getHeaders().put("Upgrade", "SPDY/3.1");
+            response.getHeaders().put("X-Stream-Protocol-Version", chosen.get());
+        }
+        upgrades.add(subresource + " " + (webSocket ? "websocket" : "SPDY/3.1") + " " + chosen.get());
+        // Jetty installs the connection on kubectl's endpoint once the 101 is written.
+        request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, new UpgradedConnection(
+                request.getConnectionMetaData().getConnection().getEndPoint(), request.getComponents().getExecutor(), protocol));
+        callback.succeeded();
         return true;
+    }
+
+    private UpgradedConnection.Protocol protocol(Cluster.Pod pod, String subresource, Request request, boolean webSocket,
+                                                 String version) throws IOException {
+        if (subresource.equals("portforward")) {
+            PortForwarding forwarding = new PortForwarding(pod);
+            if (webSocket) {
+                return (in, out) -> {
+                    WebSocketTunnel tunnel = new WebSocketTunnel(new WebSocketConnection(in, out));
+                    forwarding.serve(new SpdySession(tunnel.input(), tunnel.output()));
+                };
+            }
+            return (in, out) -> forwarding.serve(new SpdySession(in, out));
+        }
+        CommandRequest command = CommandRequest.of(request);
+        Consumer<CommandChannels> session;
+        if (subresource.equals("attach")) {
+            MainProcess main = cluster.runningMainProcess(pod);
+            session = main::attach;
+        } else {
+            session = channels -> Exec.run(pod, command, channels);
+        }
+        if (webSocket) {
+            return (in, out) -> new WebSocketCommandChannels(new WebSocketConnection(in, out), version, command).serve(session);
+        }
+        return (in, out) -> new SpdyCommandChannels(new SpdySession(in, out), version, command).serve(session);
     }
 }
