@@ -5,67 +5,39 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A program on a pseudo-terminal, as a person at a terminal would run it (for {@code kubectl exec -it}
- * and {@code attach -it}): keystrokes in, the screen's bytes out, and window resizes. Uses Python's
- * {@code pty} module through {@code testkit/pty-run.py}, since the JDK has no pseudo-terminals.
+ * A program on a pseudo-terminal, as a person at a terminal would run it (for {@code kubectl exec -it},
+ * {@code attach -it}, and commands that run until interrupted): keystrokes in, the screen's bytes out,
+ * and window resizes.
  */
 public final class Terminal implements AutoCloseable {
 
+    private final PtyProcess terminal;
     private final Process process;
-    private final Path resizeFifo;
     private final ByteArrayOutputStream screen = new ByteArrayOutputStream();
     private final OutputStream keyboard;
     private final Thread screenReader;
 
-    private Terminal(Process process, Path resizeFifo) {
-        this.process = process;
-        this.resizeFifo = resizeFifo;
+    private Terminal(PtyProcess terminal) {
+        this.terminal = terminal;
+        this.process = terminal.process();
         this.keyboard = process.getOutputStream();
         this.screenReader = Thread.ofVirtual().name("terminal-screen").start(this::readScreen);
     }
 
-    /** Starts {@code builder}'s command on a terminal of {@code rows} × {@code cols}. */
-    public static Terminal start(ProcessBuilder builder, int rows, int cols, Path directory) {
-        Path python = Tools.requireBinary("python3", "python3");
+    /** Starts {@code builder}'s command (with its environment) on a terminal of {@code rows} × {@code cols}. */
+    public static Terminal start(ProcessBuilder builder, int rows, int cols) {
+        Tools.requireBinary("python3", "python3");
         try {
-            Path fifo = directory.resolve("resize-" + System.nanoTime());
-            Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
-            if (mkfifo.waitFor() != 0) {
-                throw new IOException("mkfifo " + fifo + " failed");
-            }
-            List<String> command = new ArrayList<>(List.of(python.toString(), script().toString(),
-                    String.valueOf(rows), String.valueOf(cols), fifo.toString(), "--"));
-            command.addAll(builder.command());
-            ProcessBuilder wrapped = new ProcessBuilder(command).redirectErrorStream(true);
-            wrapped.environment().clear();
-            wrapped.environment().putAll(builder.environment());
-            wrapped.environment().put("TERM", "xterm");
-            return new Terminal(wrapped.start(), fifo);
+            return new Terminal(PtyProcess.start(builder, rows, cols));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError("interrupted", e);
-        }
-    }
-
-    private static Path script() {
-        try {
-            return Path.of(Terminal.class.getResource("/testkit/pty-run.py").toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -94,11 +66,7 @@ public final class Terminal implements AutoCloseable {
 
     /** Resizes the window; the program gets SIGWINCH. */
     public void resize(int rows, int cols) {
-        try {
-            Files.writeString(resizeFifo, rows + " " + cols + "\n");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        terminal.resize(rows, cols);
     }
 
     /** Everything the program has shown so far. */
@@ -152,9 +120,8 @@ public final class Terminal implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
-        Files.deleteIfExists(resizeFifo);
     }
 }

@@ -101,7 +101,8 @@ public final class Cluster implements AutoCloseable {
         }
         Path sandbox = sandboxes.resolve(namespace).resolve(name);
         try {
-            Files.createDirectories(sandbox);
+            // Every container image has a /tmp, and kubectl cp's examples write there.
+            Files.createDirectories(sandbox.resolve("tmp"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,5 +1,6 @@
 package com.twingate.gateway.testkit.kubeapi;
 
+import com.twingate.gateway.testkit.PtyProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -45,8 +46,9 @@ final class Exec {
         List<String> command = SandboxCommand.map(request.command(), pod.sandbox());
         Process process;
         if (request.tty()) {
-            PtyProcess terminal = PtyProcess.start(command, pod.sandbox());
-            channels.sizes().follow(terminal::resize);
+            PtyProcess terminal = PtyProcess.start(new ProcessBuilder(command).directory(pod.sandbox().toFile()),
+                    TerminalSizes.DEFAULT_ROWS, TerminalSizes.DEFAULT_COLS);
+            channels.sizes().follow(size -> terminal.resize(size.height(), size.width()));
             process = terminal.process();
         } else {
             process = new ProcessBuilder(command).directory(pod.sandbox().toFile()).start();

@@ -1,5 +1,6 @@
 package com.twingate.gateway.testkit.kubeapi;
 
+import com.twingate.gateway.testkit.PtyProcess;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,7 @@ public final class MainProcess {
     }
 
     static MainProcess start(Cluster.Pod pod) throws IOException {
-        return new MainProcess(PtyProcess.start(List.of("sh"), pod.sandbox()));
+        return new MainProcess(PtyProcess.start(new ProcessBuilder("sh").directory(pod.sandbox().toFile()), TerminalSizes.DEFAULT_ROWS, TerminalSizes.DEFAULT_COLS));
     }
 
     /** True while the process has not exited. */
@@ -54,7 +55,7 @@ public final class MainProcess {
     void attach(CommandChannels channels) {
         OutputStream out = channels.stdout();
         attached.add(out);
-        channels.sizes().follow(terminal::resize);
+        channels.sizes().follow(size -> terminal.resize(size.height(), size.width()));
         Thread typing = Thread.ofVirtual().name("attach-stdin").start(() -> type(channels.stdin()));
         CompletableFuture<Process> exit = terminal.process().onExit();
         try {

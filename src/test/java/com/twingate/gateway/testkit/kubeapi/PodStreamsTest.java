@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.Kubectl;
+import com.twingate.gateway.testkit.Terminal;
 import com.twingate.gateway.testkit.TestPki;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -52,7 +53,6 @@ class PodStreamsTest {
         pki = TestPki.create("api", dir);
         api = KubeApiStandIn.start(pki.issue("api"), TOKEN, dir.resolve("pods"));
         pod = api.cluster().addPod("default", "web");
-        Files.createDirectories(pod.sandbox().resolve("tmp"));
     }
 
     @AfterEach
@@ -144,42 +144,25 @@ class PodStreamsTest {
     @ParameterizedTest(name = "kubectl {0}")
     @CsvSource({"1.27", "1.33"})
     void aTerminalSessionFollowsResizes(String version) throws Exception {
-        Kubectl kubectl = kubectl(version, true);
-        List<String> command = new ArrayList<>(List.of("env", "HOME=" + dir));
-        command.addAll(kubectl.command("exec", "-it", "web", "--", "sh"));
         // kubectl -it needs a terminal of its own: it runs on one, and resizing that one is the user's.
-        PtyProcess user = PtyProcess.start(command, dir);
-        StringBuffer screen = new StringBuffer();
-        Thread.ofVirtual().start(() -> readInto(user.process().getInputStream(), screen));
-        OutputStream keyboard = user.process().getOutputStream();
-        try {
-            awaitResizes(user, keyboard, screen);
-            type(keyboard, "exit 7\n");
-            assertThat(user.process().waitFor(20, TimeUnit.SECONDS)).as("kubectl ended; its screen:\n%s", screen).isTrue();
-            assertThat(user.process().exitValue()).as("kubectl's exit code, the shell's").isEqualTo(7);
-        } finally {
-            user.process().destroyForcibly();
-        }
-    }
-
-    private static void awaitResizes(PtyProcess user, OutputStream keyboard, StringBuffer screen) {
-        try {
-            for (TerminalSizes.Size size : List.of(new TerminalSizes.Size(100, 30), new TerminalSizes.Size(132, 43))) {
-                user.resize(size);
-                String expected = size.height() + " " + size.width();
+        try (Terminal user = Terminal.start(kubectl(version, true).processBuilder("exec", "-it", "web", "--", "sh"), 24, 80)) {
+            for (int[] size : new int[][] {{30, 100}, {43, 132}}) {
+                user.resize(size[0], size[1]);
+                String expected = size[0] + " " + size[1] + "\r\n";
                 // The resize travels kubectl → stand-in → the pod's terminal while the user asks for the size
                 // again every few hundred milliseconds.
                 long[] nextQuestion = {0};
-                Await.until("the pod's terminal to be " + expected, Duration.ofSeconds(20), () -> {
-                    if (System.nanoTime() > nextQuestion[0]) {
-                        type(keyboard, "stty size\n");
-                        nextQuestion[0] = System.nanoTime() + Duration.ofMillis(300).toNanos();
-                    }
-                    return screen.toString().contains(expected + "\r\n");
-                });
+                Await.until("the pod's terminal to be " + expected.strip() + "; kubectl's screen:\n" + user.screen(),
+                        Duration.ofSeconds(20), () -> {
+                            if (System.nanoTime() > nextQuestion[0]) {
+                                user.type("stty size\n");
+                                nextQuestion[0] = System.nanoTime() + Duration.ofMillis(300).toNanos();
+                            }
+                            return user.screen().contains(expected);
+                        });
             }
-        } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + "; kubectl's screen:\n" + screen, e);
+            user.type("exit 7\n");
+            assertThat(user.awaitExit(Duration.ofSeconds(20))).as("kubectl's exit code, the shell's").isEqualTo(7);
         }
     }
 

@@ -14,6 +14,10 @@ import java.util.function.Consumer;
  */
 final class TerminalSizes {
 
+    /** A terminal's size until its client says otherwise (the kubelet's runtimes start at 80x24 too). */
+    static final int DEFAULT_ROWS = 24;
+    static final int DEFAULT_COLS = 80;
+
     record Size(int width, int height) {}
 
     private Size latest;

@@ -1,4 +1,4 @@
-package com.twingate.gateway.testkit.kubeapi;
+package com.twingate.gateway.testkit;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,13 +18,15 @@ import org.slf4j.LoggerFactory;
  * the terminal's master side. They print the terminal's name first, on stderr: resizing is
  * {@code stty -F <name> rows H cols W}, whose TIOCSWINSZ makes the kernel send the command SIGWINCH.
  */
-final class PtyProcess {
+public final class PtyProcess {
 
     private static final Logger LOG = LoggerFactory.getLogger(PtyProcess.class);
 
     private static final String HELPER = """
-            import fcntl, os, select, sys, termios
+            import fcntl, os, select, struct, sys, termios
             master, slave = os.openpty()
+            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", int(sys.argv[1]), int(sys.argv[2]), 0, 0))
+            del sys.argv[1:3]
             os.write(2, (os.ttyname(slave) + "\\n").encode())
             pid = os.fork()
             if pid == 0:
@@ -74,11 +76,16 @@ final class PtyProcess {
         this.terminal = terminal;
     }
 
-    /** Starts {@code command} on a new terminal, in {@code directory}; stdout carries everything it prints. */
-    static PtyProcess start(List<String> command, Path directory) throws IOException {
-        List<String> helper = new ArrayList<>(List.of("python3", "-c", HELPER));
-        helper.addAll(command);
-        ProcessBuilder builder = new ProcessBuilder(helper).directory(directory.toFile());
+    /**
+     * Starts {@code command} (with its directory and environment) on a new terminal of {@code rows} ×
+     * {@code cols}; the process's stdout carries everything the command shows.
+     */
+    public static PtyProcess start(ProcessBuilder command, int rows, int cols) throws IOException {
+        List<String> helper = new ArrayList<>(List.of("python3", "-c", HELPER, String.valueOf(rows), String.valueOf(cols)));
+        helper.addAll(command.command());
+        ProcessBuilder builder = new ProcessBuilder(helper).directory(command.directory());
+        builder.environment().clear();
+        builder.environment().putAll(command.environment());
         builder.environment().put("TERM", "xterm");
         Process process = builder.start();
         BufferedReader errors = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
@@ -92,14 +99,15 @@ final class PtyProcess {
         return new PtyProcess(process, terminal);
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    void resize(TerminalSizes.Size size) {
+    /** Resizes the terminal; the kernel sends the command SIGWINCH. */
+    public void resize(int rows, int cols) {
         try {
-            Process stty = new ProcessBuilder("stty", "-F", terminal, "rows", String.valueOf(size.height()), "cols",
-                    String.valueOf(size.width())).redirectErrorStream(true).start();
+            Process stty = new ProcessBuilder("stty", "-F", terminal, "rows", String.valueOf(rows), "cols",
+                    String.valueOf(cols)).redirectErrorStream(true).start();
             if (!stty.waitFor(10, TimeUnit.SECONDS)) {
                 stty.destroyForcibly();
             }
