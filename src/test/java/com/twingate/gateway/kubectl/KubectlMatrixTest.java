@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twingate.gateway.testkit.Await;
+import com.twingate.gateway.testkit.EchoServer;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.Kubectl;
 import com.twingate.gateway.testkit.Terminal;
@@ -12,12 +13,7 @@ import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.kubeapi.Impersonation;
 import com.twingate.gateway.testkit.kubeapi.KubeApiStandIn;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -147,6 +143,10 @@ class KubectlMatrixTest {
             this.pod = "web-" + version.replace(".", "-") + (forceSpdy ? "-spdy" : "");
         }
 
+        private int minor() {
+            return Integer.parseInt(version.substring(version.indexOf('.') + 1));
+        }
+
         private Kubectl kubectl() throws IOException {
             if (kubectl == null) {
                 Path home = Files.createDirectories(dir.resolve("kubectl-" + pod));
@@ -214,12 +214,15 @@ class KubectlMatrixTest {
             byte[] input = new byte[3 * 1024 * 1024];
             new Random(11).nextBytes(input);
             recordedSessions += 2;
+            int upgradesBefore = api.upgrades().size();
             Kubectl.Result result = kubectl().run(COMMAND, input, "exec", "-i", pod, "--", "sh", "-c", "cat; echo to-stderr >&2");
             result.assertSuccess();
             assertThat(sha256(result.stdoutBytes())).as("stdout of cat").isEqualTo(sha256(input));
             assertThat(result.stderr()).contains("to-stderr");
             Kubectl.Result failing = kubectl().run(COMMAND, "exec", pod, "--", "sh", "-c", "exit 7");
             assertThat(failing.exitCode()).as("exit code of the remote command; stderr: %s", failing.stderr()).isEqualTo(7);
+            assertThat(api.upgrades().subList(upgradesBefore, api.upgrades().size())).as("the protocol kubectl %s chose", version)
+                    .containsOnly(forceSpdy || minor() <= 29 ? "exec SPDY/3.1 v4.channel.k8s.io" : "exec websocket v5.channel.k8s.io");
         }
 
         void execInteractive() throws Exception {
@@ -294,6 +297,7 @@ class KubectlMatrixTest {
         void portForward() throws Exception {
             kubectl();
             Set<Path> before = castFiles();
+            int upgradesBefore = api.upgrades().size();
             try (Terminal forward = Terminal.start(kubectl().processBuilder("port-forward", "pod/" + pod, ":" + echo.port()),
                     24, 200)) {
                 forward.awaitScreen("Forwarding from 127.0.0.1:", 0, SHORT);
@@ -302,10 +306,13 @@ class KubectlMatrixTest {
                 int localPort = Integer.parseInt(screen.substring(start, screen.indexOf(' ', start)).strip());
                 byte[] payload = new byte[PORT_FORWARD_BYTES];
                 new Random(17).nextBytes(payload);
-                assertThat(sha256(echo.roundTrip(localPort, payload))).as("what came back through port-forward")
+                assertThat(sha256(EchoServer.roundTrip(localPort, payload))).as("what came back through port-forward")
                         .isEqualTo(sha256(payload));
             }
             assertThat(castFiles()).as("port-forward is not recorded").isEqualTo(before);
+            assertThat(api.upgrades().subList(upgradesBefore, api.upgrades().size())).as("the protocol kubectl %s chose", version)
+                    .containsOnly(forceSpdy || minor() <= 30 ? "portforward SPDY/3.1 portforward.k8s.io"
+                            : "portforward websocket SPDY/3.1+portforward.k8s.io");
         }
 
         /**
@@ -384,61 +391,6 @@ class KubectlMatrixTest {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A TCP echo server on 127.0.0.1: what port-forward reaches "in the pod". */
-    private static final class EchoServer implements AutoCloseable {
-        private final ServerSocket listener;
-
-        EchoServer() throws IOException {
-            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread.ofVirtual().start(() -> {
-                while (!listener.isClosed()) {
-                    try {
-                        Socket socket = listener.accept();
-                        Thread.ofVirtual().start(() -> {
-                            try (socket) {
-                                socket.getInputStream().transferTo(socket.getOutputStream());
-                            } catch (IOException ended) {
-                                // The forwarded connection went away.
-                            }
-                        });
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return listener.getLocalPort();
-        }
-
-        /** Sends {@code payload} to {@code port} while reading the echo, and returns what came back. */
-        byte[] roundTrip(int port, byte[] payload) throws Exception {
-            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
-                socket.setTcpNoDelay(true);
-                socket.setSoTimeout(Math.toIntExact(COMMAND.toMillis()));
-                Thread writer = Thread.ofVirtual().start(() -> {
-                    try {
-                        OutputStream out = socket.getOutputStream();
-                        out.write(payload);
-                        out.flush();
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-                InputStream in = socket.getInputStream();
-                byte[] back = in.readNBytes(payload.length);
-                writer.join(COMMAND);
-                return back;
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            listener.close();
         }
     }
 }

@@ -3,6 +3,7 @@ package com.twingate.gateway.testkit.kubeapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.twingate.gateway.testkit.Await;
+import com.twingate.gateway.testkit.EchoServer;
 import com.twingate.gateway.testkit.Kubectl;
 import com.twingate.gateway.testkit.Terminal;
 import com.twingate.gateway.testkit.TestPki;
@@ -11,8 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -130,7 +129,7 @@ class PodStreamsTest {
                 byte[] sent = new byte[6 * 1024 * 1024];
                 new Random(3).nextBytes(sent);
 
-                byte[] received = throughTunnel(localPort, sent);
+                byte[] received = EchoServer.roundTrip(localPort, sent);
 
                 assertThat(sha256(received)).isEqualTo(sha256(sent));
                 assertThat(api.upgrades()).containsExactly("portforward " + protocol);
@@ -227,60 +226,9 @@ class PodStreamsTest {
         return port.get(30, TimeUnit.SECONDS);
     }
 
-    private static byte[] throughTunnel(int localPort, byte[] sent) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", localPort)) {
-            socket.setTcpNoDelay(true);
-            socket.setSoTimeout(60_000);
-            CompletableFuture<Void> writing = CompletableFuture.runAsync(() -> {
-                try {
-                    socket.getOutputStream().write(sent);
-                    socket.getOutputStream().flush();
-                } catch (IOException e) {
-                    throw new AssertionError(e);
-                }
-            });
-            byte[] received = socket.getInputStream().readNBytes(sent.length);
-            writing.get(60, TimeUnit.SECONDS);
-            return received;
-        }
-    }
-
     private static String sha256(byte[] bytes) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     /** The pod's port: sends back what it reads, one connection at a time is enough. */
-    private static final class EchoServer implements AutoCloseable {
-        private final ServerSocket server = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
-
-        EchoServer() throws IOException {
-            Thread.ofVirtual().start(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket connection = server.accept();
-                        Thread.ofVirtual().start(() -> echo(connection));
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            });
-        }
-
-        int port() {
-            return server.getLocalPort();
-        }
-
-        private static void echo(Socket connection) {
-            try (connection) {
-                connection.getInputStream().transferTo(connection.getOutputStream());
-            } catch (IOException e) {
-                // The test's client hung up; the test asserts on what it received.
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
-    }
 }
