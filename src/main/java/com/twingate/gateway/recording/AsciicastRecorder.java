@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * sink in parts (by size, by interval, and at the end), each part led by the header so it plays alone.
  * For a TTY the first resize sets the header's size; output before it is held, never dropped.
  * Thread-safe: the two relay directions call in concurrently. Sinks run on {@code output}, never on
- * the caller's thread, so recording never delays the relay.
+ * the caller's thread, so recording does not delay the relay — unless the log falls behind by more than
+ * the writer's bounded backlog ({@link RecordingWriter}).
  */
 public final class AsciicastRecorder {
 

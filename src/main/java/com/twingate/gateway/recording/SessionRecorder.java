@@ -7,10 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -19,15 +17,18 @@ import org.eclipse.jetty.util.component.AbstractLifeCycle;
 /**
  * Starts the recording of an upgraded session when the policy says so [§6]: picks the WebSocket or
  * SPDY tap from the protocol the API server switched to, and the sinks from the configuration.
- * Recordings are written by one background thread, in order, never by the relay.
+ * Recordings are written by one background thread, in order, never by the relay ({@link RecordingWriter}).
  */
 public final class SessionRecorder extends AbstractLifeCycle {
+
+    /** Parts waiting for the writer, across sessions: memory stays below about this × flushSizeThreshold. */
+    static final int MAX_PENDING_PARTS = 8;
 
     private final Duration flushInterval;
     private final long flushSizeThreshold;
     private final RecordingSink sink;
     private final Consumer<Duration> durations;
-    private ExecutorService output;
+    private RecordingWriter output;
     private ScheduledExecutorService scheduler;
 
     public SessionRecorder(GatewayConfig config, Consumer<Duration> durations) {
@@ -41,7 +42,7 @@ public final class SessionRecorder extends AbstractLifeCycle {
 
     @Override
     protected void doStart() {
-        output = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("recording-writer").daemon().factory());
+        output = new RecordingWriter(MAX_PENDING_PARTS);
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("recording-flush").daemon().factory());
     }
 
@@ -49,8 +50,7 @@ public final class SessionRecorder extends AbstractLifeCycle {
     @Override
     protected void doStop() throws InterruptedException {
         scheduler.shutdown();
-        output.shutdown();
-        output.awaitTermination(10, TimeUnit.SECONDS);
+        output.stop();
     }
 
     /**
