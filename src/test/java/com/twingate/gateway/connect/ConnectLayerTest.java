@@ -11,6 +11,7 @@ import com.twingate.gateway.server.GatewayServer;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.ClientKeys;
 import com.twingate.gateway.testkit.ControllerStandIn;
+import com.twingate.gateway.testkit.HttpHeads;
 import com.twingate.gateway.testkit.OuterTlsConnection;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.token.JwksOptions;
@@ -321,15 +322,8 @@ class ConnectLayerTest {
     private static String get(SSLSocket inner, String path) throws IOException {
         inner.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: kube\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         var in = inner.getInputStream();
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in response head: " + head);
-            }
-            head.append((char) b);
-        }
-        String lengthHeader = head.toString().lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
+        String head = HttpHeads.read(in);
+        String lengthHeader = head.lines().filter(l -> l.toLowerCase().startsWith("content-length:"))
                 .findFirst().orElseThrow();
         int length = Integer.parseInt(lengthHeader.substring(lengthHeader.indexOf(':') + 1).trim());
         byte[] body = in.readNBytes(length);

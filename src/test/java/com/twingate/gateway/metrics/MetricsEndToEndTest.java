@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.ClientKeys;
 import com.twingate.gateway.testkit.GatewayHarness;
+import com.twingate.gateway.testkit.HttpHeads;
 import com.twingate.gateway.testkit.OuterTlsConnection;
 import com.twingate.gateway.testkit.PrometheusServer;
 import com.twingate.gateway.testkit.Tools;
@@ -189,24 +190,12 @@ class MetricsEndToEndTest {
                     .createSocket(outer.socket(), STREAMS_ADDRESS, 443, true)) {
                 kubectl.getOutputStream().write((requestLine + " HTTP/1.1\r\nHost: kube\r\nConnection: Upgrade\r\nUpgrade: " + protocol
                         + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                String head = new String(readHead(kubectl), StandardCharsets.ISO_8859_1);
+                String head = HttpHeads.read(kubectl.getInputStream());
                 assertThat(head).startsWith("HTTP/1.1 101");
                 kubectl.getOutputStream().write(WEBSOCKET_FRAME);
                 assertThat(kubectl.getInputStream().readNBytes(WEBSOCKET_FRAME.length)).isEqualTo(WEBSOCKET_FRAME);
             }
         }
-    }
-
-    private static byte[] readHead(SSLSocket socket) throws IOException {
-        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n") && head.size() < 65_536) {
-            int b = socket.getInputStream().read();
-            if (b < 0) {
-                throw new IOException("closed in the response head: " + head);
-            }
-            head.write(b);
-        }
-        return head.toByteArray();
     }
 
     private static OuterTlsConnection open(GatewayHarness harness) throws IOException {

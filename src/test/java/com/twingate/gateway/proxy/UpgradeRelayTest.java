@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.GatewayHarness;
+import com.twingate.gateway.testkit.HttpHeads;
 import com.twingate.gateway.testkit.LogCapture;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -170,16 +170,7 @@ class UpgradeRelayTest {
                 + "Upgrade: " + protocol + "\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\nX-Stream-Protocol-Version: v3.channel.k8s.io\r\n"
                 + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        InputStream in = kubectl.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the response head: " + head);
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
+        return HttpHeads.read(kubectl.getInputStream());
     }
 
     private static void write(SSLSocket socket, MessageDigest digest) {

@@ -1,15 +1,14 @@
 package com.twingate.gateway.recording;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.embedded.EmbeddedChannel;
+import com.twingate.gateway.testkit.SpdyFrameWriter;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynReplyFrame;
 import io.netty.handler.codec.spdy.DefaultSpdySynStreamFrame;
 import io.netty.handler.codec.spdy.SpdyFrame;
-import io.netty.handler.codec.spdy.SpdyFrameCodec;
-import io.netty.handler.codec.spdy.SpdyVersion;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.util.BufferUtil;
@@ -74,8 +73,8 @@ final class Frames {
 
     /** A SPDY/3.1 byte stream for one direction, with Netty's codec (one zlib context, like a connection). */
     static final class Spdy {
-        private final EmbeddedChannel encoder = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final SpdyFrameWriter encoder = new SpdyFrameWriter(bytes);
 
         Spdy open(int streamId, String streamType) {
             DefaultSpdySynStreamFrame open = new DefaultSpdySynStreamFrame(streamId, 0, (byte) 0);
@@ -99,12 +98,10 @@ final class Frames {
         }
 
         private Spdy write(SpdyFrame frame) {
-            encoder.writeOutbound(frame);
-            for (ByteBuf out = encoder.readOutbound(); out != null; out = encoder.readOutbound()) {
-                byte[] encoded = new byte[out.readableBytes()];
-                out.readBytes(encoded);
-                out.release();
-                bytes.writeBytes(encoded);
+            try {
+                encoder.write(frame);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return this;
         }

@@ -1,6 +1,7 @@
 package com.twingate.gateway.recording;
 
-import io.netty.buffer.ByteBuf;
+import com.twingate.gateway.testkit.HttpHeads;
+import com.twingate.gateway.testkit.SpdyFrameWriter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
@@ -11,7 +12,6 @@ import io.netty.handler.codec.spdy.SpdyFrameCodec;
 import io.netty.handler.codec.spdy.SpdyGoAwayFrame;
 import io.netty.handler.codec.spdy.SpdyVersion;
 import io.netty.util.ReferenceCountUtil;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,7 +36,7 @@ final class SpdyExecClient extends ExecClient {
 
     private final SSLSocket socket;
     private final OutputStream out;
-    private final EmbeddedChannel encoder = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
+    private final SpdyFrameWriter frames;
     private final EmbeddedChannel decoder = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
     private final String upgradeAnswer;
 
@@ -45,11 +45,12 @@ final class SpdyExecClient extends ExecClient {
         socket.setTcpNoDelay(true);
         socket.setSoTimeout(60_000);
         out = socket.getOutputStream();
+        frames = new SpdyFrameWriter(out);
         out.write(("POST " + https.getRawPath() + "?" + https.getRawQuery() + " HTTP/1.1\r\nHost: " + https.getAuthority()
                 + "\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: v4.channel.k8s.io\r\n"
                 + "X-Stream-Protocol-Version: v3.channel.k8s.io\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        upgradeAnswer = readHead(socket.getInputStream());
+        upgradeAnswer = HttpHeads.read(socket.getInputStream());
         if (!upgradeAnswer.startsWith("HTTP/1.1 101")) {
             throw new IOException("no upgrade: " + upgradeAnswer);
         }
@@ -85,16 +86,8 @@ final class SpdyExecClient extends ExecClient {
         write(new DefaultSpdyDataFrame(RESIZE, Unpooled.wrappedBuffer(resizeMessage(width, height))));
     }
 
-    private synchronized void write(SpdyFrame frame) throws IOException {
-        encoder.writeOutbound(frame);
-        for (ByteBuf bytes = encoder.readOutbound(); bytes != null; bytes = encoder.readOutbound()) {
-            try {
-                bytes.readBytes(out, bytes.readableBytes());
-            } finally {
-                bytes.release();
-            }
-        }
-        out.flush();
+    private void write(SpdyFrame frame) throws IOException {
+        frames.write(frame);
     }
 
     /** Until the API server's GOAWAY or the end of the connection. */
@@ -124,22 +117,10 @@ final class SpdyExecClient extends ExecClient {
         }
     }
 
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed in the response head: " + head);
-            }
-            head.write(b);
-        }
-        return head.toString(StandardCharsets.ISO_8859_1);
-    }
-
     @Override
     public void close() throws IOException {
         socket.close();
-        encoder.finishAndReleaseAll();
+        frames.close();
         decoder.finishAndReleaseAll();
     }
 }

@@ -1,6 +1,6 @@
 package com.twingate.gateway.testkit.kubeapi;
 
-import io.netty.buffer.ByteBuf;
+import com.twingate.gateway.testkit.SpdyFrameWriter;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.spdy.DefaultSpdyDataFrame;
@@ -40,13 +40,14 @@ final class SpdySession {
     private final InputStream in;
     private final OutputStream out;
     private final EmbeddedChannel decoder = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
-    private final EmbeddedChannel encoder = new EmbeddedChannel(new SpdyFrameCodec(SpdyVersion.SPDY_3_1));
+    private final SpdyFrameWriter frames;
     private final Map<Integer, SpdyStream> streams = new ConcurrentHashMap<>();
     private boolean goneAway;
 
     SpdySession(InputStream in, OutputStream out) {
         this.in = in;
         this.out = out;
+        this.frames = new SpdyFrameWriter(out);
     }
 
     /** Reads frames until the client closes the connection; {@code opened} gets each stream, already replied. */
@@ -119,16 +120,8 @@ final class SpdySession {
     }
 
     /** Sends one frame; frames from different threads never interleave. */
-    synchronized void write(SpdyFrame frame) throws IOException {
-        encoder.writeOutbound(frame);
-        for (ByteBuf bytes = encoder.readOutbound(); bytes != null; bytes = encoder.readOutbound()) {
-            try {
-                bytes.readBytes(out, bytes.readableBytes());
-            } finally {
-                bytes.release();
-            }
-        }
-        out.flush();
+    void write(SpdyFrame frame) throws IOException {
+        frames.write(frame);
     }
 
     void writeData(int streamId, byte[] data, int offset, int length) throws IOException {
