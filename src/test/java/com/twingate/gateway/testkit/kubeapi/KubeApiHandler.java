@@ -9,6 +9,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * Authenticates every request by the upstream bearer token, records its impersonation, then sends pod
@@ -24,10 +25,10 @@ final class KubeApiHandler extends Handler.Abstract {
     private final RestApi rest;
     private final PodStreams streams;
 
-    KubeApiHandler(String bearerToken, Cluster cluster) {
+    KubeApiHandler(String bearerToken, Cluster cluster, ServerWebSocketContainer webSockets) {
         this.expectedAuthorization = "Bearer " + bearerToken;
         this.rest = new RestApi(cluster);
-        this.streams = new PodStreams(cluster);
+        this.streams = new PodStreams(cluster, webSockets);
     }
 
     List<Impersonation> impersonations() {

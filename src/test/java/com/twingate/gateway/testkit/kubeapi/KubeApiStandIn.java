@@ -3,6 +3,7 @@ package com.twingate.gateway.testkit.kubeapi;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.tls.PemKeyStores;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -12,6 +13,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * The Kubernetes API server stand-in [§10]: a TLS server on 127.0.0.1 that speaks the API's wire
@@ -21,6 +23,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * runs real commands inside the pod's sandbox directory.
  */
 public final class KubeApiStandIn implements AutoCloseable {
+
+    private static final long MAX_MESSAGE = 16 * 1024 * 1024;
 
     private final Server server;
     private final ServerConnector connector;
@@ -46,9 +50,15 @@ public final class KubeApiStandIn implements AutoCloseable {
         connector.setHost(host);
         connector.setPort(port);
         // Watches, logs -f and exec sessions are long and quiet; the API server does not cut them either.
-        connector.setIdleTimeout(java.time.Duration.ofHours(1).toMillis());
+        connector.setIdleTimeout(Duration.ofHours(1).toMillis());
         server.addConnector(connector);
-        handler = new KubeApiHandler(bearerToken, cluster);
+        ServerWebSocketContainer webSockets = ServerWebSocketContainer.ensure(server);
+        // As the API server's: exec sessions are long and quiet, and kubectl sends stdin and cp in big messages.
+        webSockets.setIdleTimeout(Duration.ofHours(1));
+        webSockets.setMaxBinaryMessageSize(MAX_MESSAGE);
+        webSockets.setMaxTextMessageSize(MAX_MESSAGE);
+        webSockets.setMaxFrameSize(MAX_MESSAGE);
+        handler = new KubeApiHandler(bearerToken, cluster, webSockets);
         server.setHandler(handler);
         server.start();
     }

@@ -10,6 +10,7 @@ import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
  * exec, attach and port-forward over WebSocket and SPDY/3.1: negotiates the protocol from the upgrade
@@ -22,10 +23,12 @@ final class PodStreams {
     private static final String PORT_FORWARD_SPDY = "portforward.k8s.io";
 
     private final Cluster cluster;
+    private final ServerWebSocketContainer webSockets;
     private final List<String> upgrades = new CopyOnWriteArrayList<>();
 
-    PodStreams(Cluster cluster) {
+    PodStreams(Cluster cluster, ServerWebSocketContainer webSockets) {
         this.cluster = cluster;
+        this.webSockets = webSockets;
     }
 
     /** Every upgrade answered with 101, as {@code <subresource> <Upgrade> <negotiated protocol>}. */
@@ -57,24 +60,59 @@ final class PodStreams {
                     "unable to upgrade: unable to negotiate protocol: client supports " + offered + ", server supports " + supported);
             return true;
         }
-        UpgradedConnection.Protocol protocol;
+        String version = chosen.get();
         try {
-            protocol = protocol(pod, subresource, request, webSocket, chosen.get());
+            return webSocket ? upgradeWebSocket(pod, subresource, version, request, response, callback)
+                    : upgradeSpdy(pod, subresource, version, request, response, callback);
         } catch (IOException e) {
             Statuses.write(response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "InternalError", e.getMessage());
             return true;
         }
+    }
+
+    /** Jetty's WebSocket server does the handshake and the framing; the stand-in speaks the channels. */
+    private boolean upgradeWebSocket(Cluster.Pod pod, String subresource, String version, Request request, Response response,
+                                     Callback callback) throws IOException {
+        WebSocketConnection.Protocol protocol;
+        if (subresource.equals("portforward")) {
+            PortForwarding forwarding = new PortForwarding(pod);
+            protocol = socket -> {
+                WebSocketTunnel tunnel = new WebSocketTunnel(socket);
+                forwarding.serve(new SpdySession(tunnel.input(), tunnel.output()));
+            };
+        } else {
+            CommandRequest command = CommandRequest.of(request);
+            Consumer<CommandChannels> session = command(pod, subresource, command);
+            protocol = socket -> new WebSocketCommandChannels(socket, version, command).serve(session);
+        }
+        boolean upgraded = webSockets.upgrade((upgradeRequest, upgradeResponse, upgradeCallback) -> {
+            upgradeResponse.setAcceptedSubProtocol(version);
+            return new WebSocketConnection(protocol);
+        }, request, response, callback);
+        if (!upgraded) {
+            Statuses.write(response, callback, HttpStatus.BAD_REQUEST_400, "BadRequest", "not a valid WebSocket upgrade request");
+            return true;
+        }
+        upgrades.add(subresource + " websocket " + version);
+        return true;
+    }
+
+    private boolean upgradeSpdy(Cluster.Pod pod, String subresource, String version, Request request, Response response,
+                                Callback callback) throws IOException {
+        UpgradedConnection.Protocol protocol;
+        if (subresource.equals("portforward")) {
+            PortForwarding forwarding = new PortForwarding(pod);
+            protocol = (in, out) -> forwarding.serve(new SpdySession(in, out));
+        } else {
+            CommandRequest command = CommandRequest.of(request);
+            Consumer<CommandChannels> session = command(pod, subresource, command);
+            protocol = (in, out) -> new SpdyCommandChannels(new SpdySession(in, out), version, command).serve(session);
+        }
         response.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
         response.getHeaders().put("Connection", "Upgrade");
-        if (webSocket) {
-            response.getHeaders().put("Upgrade", "websocket");
-            response.getHeaders().put("Sec-WebSocket-Accept", WebSocketConnection.accept(request.getHeaders().get("Sec-WebSocket-Key")));
-            response.getHeaders().put("Sec-WebSocket-Protocol", chosen.get());
-        } else {
-            response.getHeaders().put("Upgrade", "SPDY/3.1");
-            response.getHeaders().put("X-Stream-Protocol-Version", chosen.get());
-        }
-        upgrades.add(subresource + " " + (webSocket ? "websocket" : "SPDY/3.1") + " " + chosen.get());
+        response.getHeaders().put("Upgrade", "SPDY/3.1");
+        response.getHeaders().put("X-Stream-Protocol-Version", version);
+        upgrades.add(subresource + " SPDY/3.1 " + version);
         // Jetty installs the connection on kubectl's endpoint once the 101 is written.
         request.setAttribute(HttpStream.UPGRADE_CONNECTION_ATTRIBUTE, new UpgradedConnection(
                 request.getConnectionMetaData().getConnection().getEndPoint(), request.getComponents().getExecutor(), protocol));
@@ -82,29 +120,11 @@ final class PodStreams {
         return true;
     }
 
-    private UpgradedConnection.Protocol protocol(Cluster.Pod pod, String subresource, Request request, boolean webSocket,
-                                                 String version) throws IOException {
-        if (subresource.equals("portforward")) {
-            PortForwarding forwarding = new PortForwarding(pod);
-            if (webSocket) {
-                return (in, out) -> {
-                    WebSocketTunnel tunnel = new WebSocketTunnel(new WebSocketConnection(in, out));
-                    forwarding.serve(new SpdySession(tunnel.input(), tunnel.output()));
-                };
-            }
-            return (in, out) -> forwarding.serve(new SpdySession(in, out));
-        }
-        CommandRequest command = CommandRequest.of(request);
-        Consumer<CommandChannels> session;
+    /** exec runs the request's command; attach joins the pod's main process. */
+    private Consumer<CommandChannels> command(Cluster.Pod pod, String subresource, CommandRequest command) throws IOException {
         if (subresource.equals("attach")) {
-            MainProcess main = cluster.runningMainProcess(pod);
-            session = main::attach;
-        } else {
-            session = channels -> Exec.run(pod, command, channels);
+            return cluster.runningMainProcess(pod)::attach;
         }
-        if (webSocket) {
-            return (in, out) -> new WebSocketCommandChannels(new WebSocketConnection(in, out), version, command).serve(session);
-        }
-        return (in, out) -> new SpdyCommandChannels(new SpdySession(in, out), version, command).serve(session);
+        return channels -> Exec.run(pod, command, channels);
     }
 }

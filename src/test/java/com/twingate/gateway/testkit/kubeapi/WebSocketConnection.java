@@ -1,133 +1,131 @@
 package com.twingate.gateway.testkit.kubeapi;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The server side of RFC 6455 over an upgraded connection: whole messages in (fragments joined, client
- * masks removed, pings answered), unmasked frames out. Small on purpose: the stand-in must speak the
- * protocol the way kubectl's gorilla/websocket expects, not more.
+ * A WebSocket served by Jetty's WebSocket server, seen as blocking reads and writes of whole messages,
+ * so the channel protocols can run on a thread of their own as they do over SPDY. Jetty does the
+ * framing, masking, fragments and pings; a binary message is acknowledged (and the next one read off
+ * the network) only when the protocol has taken it, which is the back-pressure. Public only because
+ * Jetty calls its listener methods through method handles.
  */
-final class WebSocketConnection {
+public final class WebSocketConnection implements Session.Listener.AutoDemanding {
 
     static final int TEXT = 0x1;
     static final int BINARY = 0x2;
-    private static final int CONTINUATION = 0x0;
-    private static final int CLOSE = 0x8;
-    private static final int PING = 0x9;
-    private static final int PONG = 0xA;
-    private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketConnection.class);
+    private static final Received END = new Received(new Message(-1, new byte[0]), Callback.NOOP);
 
     /** A whole data message. */
     record Message(int opcode, byte[] payload) {}
 
-    private final DataInputStream in;
-    private final OutputStream out;
-    private boolean closeSent;
+    /** A message and what tells Jetty it was taken. */
+    private record Received(Message message, Callback taken) {}
 
-    WebSocketConnection(InputStream in, OutputStream out) {
-        this.in = new DataInputStream(in);
-        this.out = out;
+    /** A protocol spoken over the WebSocket; the WebSocket is closed when it returns. */
+    @FunctionalInterface
+    interface Protocol {
+        void serve(WebSocketConnection socket) throws Exception;
     }
 
-    /** {@code Sec-WebSocket-Accept} for the client's {@code Sec-WebSocket-Key}. */
-    static String accept(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest((key.trim() + ACCEPT_GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-1", e);
-        }
+    private final Protocol protocol;
+    private final LinkedBlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile Session session;
+
+    WebSocketConnection(Protocol protocol) {
+        this.protocol = protocol;
     }
 
-    /** The next data message, or null once the client closed (its close frame is answered). */
-    Message read() throws IOException {
-        ByteArrayOutputStream message = new ByteArrayOutputStream();
-        int messageOpcode = -1;
-        while (true) {
-            int first;
+    @Override
+    public void onWebSocketOpen(Session opened) {
+        session = opened;
+        Thread.ofVirtual().name("kube-api-websocket").start(() -> {
             try {
-                first = in.readUnsignedByte();
-            } catch (EOFException end) {
+                protocol.serve(this);
+            } catch (Exception e) {
+                LOG.debug("WebSocket pod stream ended: {}", e.toString());
+            } finally {
+                close();
+            }
+        });
+    }
+
+    @Override
+    public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+        byte[] bytes = new byte[payload.remaining()];
+        payload.get(bytes);
+        received.add(new Received(new Message(BINARY, bytes), callback));
+    }
+
+    @Override
+    public void onWebSocketText(String text) {
+        received.add(new Received(new Message(TEXT, text.getBytes(StandardCharsets.UTF_8)), Callback.NOOP));
+    }
+
+    @Override
+    public void onWebSocketClose(int statusCode, String reason, Callback callback) {
+        received.add(END);
+        callback.succeed();
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        LOG.debug("WebSocket failed: {}", cause.toString());
+        received.add(END);
+    }
+
+    /** The next data message, or null once the client closed or the connection failed. */
+    Message read() throws IOException {
+        try {
+            Received next = received.take();
+            if (next == END) {
+                received.add(END);
                 return null;
             }
-            int second = in.readUnsignedByte();
-            boolean fin = (first & 0x80) != 0;
-            int opcode = first & 0x0F;
-            long length = second & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] mask = new byte[4];
-            if ((second & 0x80) != 0) {
-                in.readFully(mask);
-            }
-            byte[] payload = new byte[Math.toIntExact(length)];
-            in.readFully(payload);
-            for (int i = 0; i < payload.length; i++) {
-                payload[i] ^= mask[i & 3];
-            }
-            switch (opcode) {
-                case PING -> send(PONG, payload);
-                case PONG -> { }
-                case CLOSE -> {
-                    close();
-                    return null;
-                }
-                default -> {
-                    if (opcode != CONTINUATION) {
-                        messageOpcode = opcode;
-                    }
-                    message.write(payload);
-                    if (fin) {
-                        return new Message(messageOpcode, message.toByteArray());
-                    }
-                }
-            }
+            next.taken().succeed();
+            return next.message();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted reading the WebSocket", e);
         }
     }
 
-    synchronized void send(int opcode, byte[] payload) throws IOException {
-        if (closeSent) {
+    void send(int opcode, byte[] payload) throws IOException {
+        if (closing.get()) {
             throw new IOException("the WebSocket is closing");
         }
-        write(opcode, payload);
-    }
-
-    /** Sends a normal close once; the client answers with its own, which {@link #read()} sees. */
-    synchronized void close() throws IOException {
-        if (!closeSent) {
-            write(CLOSE, new byte[] {0x03, (byte) 0xE8});
-            closeSent = true;
-        }
-    }
-
-    private void write(int opcode, byte[] payload) throws IOException {
-        ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 10);
-        frame.write(0x80 | opcode);
-        if (payload.length < 126) {
-            frame.write(payload.length);
-        } else if (payload.length < 65536) {
-            frame.write(126);
-            frame.write(payload.length >>> 8);
-            frame.write(payload.length);
+        Callback.Completable sent = new Callback.Completable();
+        if (opcode == TEXT) {
+            session.sendText(new String(payload, StandardCharsets.UTF_8), sent);
         } else {
-            frame.write(127);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                frame.write((int) ((long) payload.length >>> shift));
-            }
+            session.sendBinary(ByteBuffer.wrap(payload), sent);
         }
-        frame.write(payload);
-        out.write(frame.toByteArray());
+        try {
+            sent.get();
+        } catch (ExecutionException e) {
+            throw new IOException("sending on the WebSocket failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted sending on the WebSocket", e);
+        }
+    }
+
+    /** A normal close, once; the client answers with its own, which {@link #read()} sees as the end. */
+    void close() {
+        if (closing.compareAndSet(false, true) && session != null) {
+            session.close(StatusCode.NORMAL, null, Callback.NOOP);
+        }
     }
 }
