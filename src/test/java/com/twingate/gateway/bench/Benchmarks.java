@@ -111,7 +111,8 @@ public final class Benchmarks {
                             controller.token(clientKey).resourceAddress("127.0.0.1").mint(),
                             controller.token(clientKey).resourceAddress("localhost").mint(), clientKey, new AtomicLong());
                     List<Route> routes = List.of(direct, viaNginx, viaGateway);
-                    Benchmarks bench = new Benchmarks(plan, report);
+                    Benchmarks bench = new Benchmarks(plan, report, Map.of(
+                            viaNginx.name(), new CpuClock(nginx.pid()), viaGateway.name(), new CpuClock(gateway.pid())));
 
                     bench.warmUp(routes);
                     if (phases.contains("latency")) {
@@ -138,10 +139,18 @@ public final class Benchmarks {
 
     private final Plan plan;
     private final Report report;
+    /** CPU of the proxies' processes (nginx with its workers, the gateway), by route name. */
+    private final Map<String, CpuClock> cpu;
 
-    private Benchmarks(Plan plan, Report report) {
+    private Benchmarks(Plan plan, Report report, Map<String, CpuClock> cpu) {
         this.plan = plan;
         this.report = report;
+        this.cpu = cpu;
+    }
+
+    private double cpuSeconds(Route route) {
+        CpuClock clock = cpu.get(route.name());
+        return clock == null ? Double.NaN : clock.seconds();
     }
 
     /** The gateway's JIT, nginx's caches and our own client code get going before anything counts. */
@@ -172,7 +181,7 @@ public final class Benchmarks {
     }
 
     /** Measured: one small GET on each of {@code concurrency} kept-alive connections, each sending its next when answered. */
-    record Segment(Histogram histogram, long requests, long failures, double seconds) {}
+    record Segment(Histogram histogram, long requests, long failures, double seconds, double proxyCpuSeconds) {}
 
     private Segment keptAlive(Route route, int concurrency, Duration length) throws Exception {
         List<HttpOnSocket> connections = openAll(concurrency, () -> new HttpOnSocket(route.open(Upstream.API)));
@@ -217,11 +226,15 @@ public final class Benchmarks {
         window[0] = System.nanoTime() + settle;
         window[1] = window[0] + length.toNanos();
         go.countDown();
+        TimeUnit.NANOSECONDS.sleep(window[0] - System.nanoTime());
+        double cpuBefore = cpuSeconds(route);
+        TimeUnit.NANOSECONDS.sleep(window[1] - System.nanoTime());
+        double cpuAfter = cpuSeconds(route);
         for (Thread thread : threads) {
             thread.join();
         }
         closeAll(connections);
-        return new Segment(all, requests.sum(), failures.sum(), length.toNanos() / 1e9);
+        return new Segment(all, requests.sum(), failures.sum(), length.toNanos() / 1e9, cpuAfter - cpuBefore);
     }
 
     // ---- 3: new connections per second
@@ -229,9 +242,7 @@ public final class Benchmarks {
     private void setup(List<Route> routes, ClientTls upstreamTrust, InetSocketAddress api) throws Exception {
         Map<String, Opener> kinds = new LinkedHashMap<>();
         kinds.put(Report.BARE, () -> {
-            try (javax.net.ssl.SSLSocket bare = Route.tls(upstreamTrust, api, "localhost")) {
-                bare.getSession();
-            }
+            HttpOnSocket.close(Route.tls(upstreamTrust, api, "localhost"));
         });
         for (Route route : routes) {
             kinds.put(route.name(), () -> oneConnection(route));
@@ -302,20 +313,29 @@ public final class Benchmarks {
                 new Variant(Report.STREAM_GATEWAY_ON, gateway, EXEC_PATH));
         for (int round = 0; round < plan.rounds(); round++) {
             for (Variant variant : rotated(variants, round)) {
-                double megabytesPerSecond = streamThroughput(variant.route(), variant.path(), plan.streamSegment());
-                report.stream(variant.name(), megabytesPerSecond);
-                System.out.printf("stream %-28s round %d: %.1f MB/s%n", variant.name(), round + 1, megabytesPerSecond);
+                Stream stream = streamThroughput(variant.route(), variant.path(), plan.streamSegment());
+                report.stream(variant.name(), stream);
+                System.out.printf("stream %-28s round %d: %.1f MB/s%s%n", variant.name(), round + 1, stream.megabytesPerSecond(),
+                        Double.isNaN(stream.proxyCpuSeconds()) ? "" : String.format(" (proxy CPU %.2f s per GB)",
+                                stream.proxyCpuSeconds() / (stream.bytes() / 1e9)));
             }
             // Let the recorder write the last part of a recorded session before the next round measures.
             Thread.sleep(500);
         }
     }
 
+    /** Bytes read in the measured time, and the proxy's CPU meanwhile. */
+    record Stream(long bytes, double seconds, double proxyCpuSeconds) {
+        double megabytesPerSecond() {
+            return bytes / seconds / 1e6;
+        }
+    }
+
     /**
-     * One WebSocket exec (or port-forward) whose upstream sends stdout frames without end: MB/s (10^6
-     * bytes) read by the client over {@code length}, after half a second of settling.
+     * One WebSocket exec (or port-forward) whose upstream sends stdout frames without end: what the client
+     * reads over {@code length}, after half a second of settling. MB = 10^6 bytes.
      */
-    private static double streamThroughput(Route route, String path, Duration length) throws IOException {
+    private Stream streamThroughput(Route route, String path, Duration length) throws IOException {
         try (HttpOnSocket connection = new HttpOnSocket(route.open(Upstream.STREAMS))) {
             connection.send(("GET " + path + " HTTP/1.1\r\nHost: " + route.host(Upstream.STREAMS) + "\r\n"
                     + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
@@ -333,6 +353,7 @@ public final class Benchmarks {
                 readSome(in, buffer);
             }
             long bytes = 0;
+            double cpuBefore = cpuSeconds(route);
             long start = System.nanoTime();
             long end = start + length.toNanos();
             long now = start;
@@ -340,7 +361,7 @@ public final class Benchmarks {
                 bytes += readSome(in, buffer);
                 now = System.nanoTime();
             }
-            return bytes / ((now - start) / 1e9) / 1e6;
+            return new Stream(bytes, (now - start) / 1e9, cpuSeconds(route) - cpuBefore);
         }
     }
 

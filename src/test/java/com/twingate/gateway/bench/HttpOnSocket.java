@@ -4,7 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -14,15 +13,15 @@ import java.nio.charset.StandardCharsets;
  */
 final class HttpOnSocket implements AutoCloseable {
 
-    private final Socket socket;
+    private final Route.Opened connection;
     private final InputStream in;
     private final OutputStream out;
     private final StringBuilder line = new StringBuilder(128);
 
-    HttpOnSocket(Socket socket) throws IOException {
-        this.socket = socket;
-        this.in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
-        this.out = socket.getOutputStream();
+    HttpOnSocket(Route.Opened connection) throws IOException {
+        this.connection = connection;
+        this.in = new BufferedInputStream(connection.socket().getInputStream(), 16 * 1024);
+        this.out = connection.socket().getOutputStream();
     }
 
     static byte[] get(String pathAndQuery, String host) {
@@ -65,11 +64,13 @@ final class HttpOnSocket implements AutoCloseable {
         return new Head(status, contentLength, chunked, text.toString());
     }
 
-    /** Reads the first chunk of a chunked body (a watch's first event) without waiting for more. */
+    /**
+     * Reads the first chunk of a chunked body (a watch's first event) without waiting for more. The CRLF
+     * that ends its data is not waited for: a server may send it only in front of the next chunk (Jetty does).
+     */
     void readFirstChunk() throws IOException {
         int size = Integer.parseInt(readLine().trim(), 16);
         skip(size);
-        readLine();
     }
 
     private void readBody(Head head) throws IOException {
@@ -123,8 +124,21 @@ final class HttpOnSocket implements AutoCloseable {
         return in;
     }
 
+    /**
+     * As kubectl (Go) closes: close_notify, then the TCP socket, without waiting for the peer's
+     * close_notify (the JDK's {@code SSLSocket.close()} may wait for it, up to the read timeout).
+     */
     @Override
     public void close() throws IOException {
-        socket.close();
+        close(connection);
+    }
+
+    static void close(Route.Opened connection) throws IOException {
+        try {
+            connection.socket().shutdownOutput();
+        } catch (IOException | UnsupportedOperationException alreadyGone) {
+            // the TCP close below is what matters
+        }
+        connection.tcp().close();
     }
 }

@@ -112,6 +112,11 @@ final class NginxProcess implements AutoCloseable {
         return port;
     }
 
+    /** The master's; the workers are its children. */
+    long pid() {
+        return process.pid();
+    }
+
     Path directory() {
         return directory;
     }

@@ -30,7 +30,7 @@ final class Report {
     private final Instant started = Instant.now();
     private final Map<Integer, Map<String, Latency>> latency = new LinkedHashMap<>();
     private final Map<String, List<Benchmarks.SetupSegment>> setup = new LinkedHashMap<>();
-    private final Map<String, List<Double>> streams = new LinkedHashMap<>();
+    private final Map<String, List<Benchmarks.Stream>> streams = new LinkedHashMap<>();
     private final List<long[]> idle = new ArrayList<>();
     private long heapBaseline;
     private long rssBaseline;
@@ -50,6 +50,7 @@ final class Report {
         long requests;
         long failures;
         double seconds;
+        double proxyCpuSeconds;
     }
 
     void machine(String gatewayVersion, String nginxVersion) throws IOException {
@@ -64,14 +65,15 @@ final class Report {
         total.requests += segment.requests();
         total.failures += segment.failures();
         total.seconds += segment.seconds();
+        total.proxyCpuSeconds += segment.proxyCpuSeconds();
     }
 
     synchronized void setup(String kind, Benchmarks.SetupSegment segment) {
         setup.computeIfAbsent(kind, k -> new ArrayList<>()).add(segment);
     }
 
-    synchronized void stream(String variant, double megabytesPerSecond) {
-        streams.computeIfAbsent(variant, k -> new ArrayList<>()).add(megabytesPerSecond);
+    synchronized void stream(String variant, Benchmarks.Stream stream) {
+        streams.computeIfAbsent(variant, k -> new ArrayList<>()).add(stream);
     }
 
     void idleBaseline(long heap, long rss) {
@@ -113,13 +115,26 @@ final class Report {
     }
 
     private double stream(String variant) {
-        return streams.get(variant).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return streams.get(variant).stream().mapToDouble(Benchmarks.Stream::megabytesPerSecond).average().orElse(Double.NaN);
     }
 
     private String streamSpread(String variant) {
-        List<Double> values = streams.get(variant);
-        return String.format(Locale.ROOT, "%.0f–%.0f", values.stream().mapToDouble(Double::doubleValue).min().orElse(0),
-                values.stream().mapToDouble(Double::doubleValue).max().orElse(0));
+        List<Benchmarks.Stream> values = streams.get(variant);
+        return String.format(Locale.ROOT, "%.0f–%.0f", values.stream().mapToDouble(Benchmarks.Stream::megabytesPerSecond).min().orElse(0),
+                values.stream().mapToDouble(Benchmarks.Stream::megabytesPerSecond).max().orElse(0));
+    }
+
+    /** The proxy's CPU seconds per GB relayed, or a dash for the direct path. */
+    private String streamCpu(String variant) {
+        double cpuSeconds = streams.get(variant).stream().mapToDouble(Benchmarks.Stream::proxyCpuSeconds).sum();
+        long bytes = streams.get(variant).stream().mapToLong(Benchmarks.Stream::bytes).sum();
+        return Double.isNaN(cpuSeconds) ? "–" : String.format(Locale.ROOT, "%.2f", cpuSeconds / (bytes / 1e9));
+    }
+
+    /** The proxy's CPU microseconds per request, or a dash for the direct path. */
+    private String requestCpu(int concurrency, String route) {
+        Latency l = latency.get(concurrency).get(route);
+        return Double.isNaN(l.proxyCpuSeconds) ? "–" : String.format(Locale.ROOT, "%.0f", l.proxyCpuSeconds * 1e6 / l.requests);
     }
 
     /** The three stream numbers, on their own, for notes elsewhere. */
@@ -221,18 +236,23 @@ final class Report {
             return;
         }
         md.append("### 1. Latency of a small GET on kept-alive connections\n\n");
-        md.append("Each connection sends its next request as soon as the answer arrives (closed loop). Milliseconds.\n\n");
-        md.append("| connections | path | p50 | p90 | p99 | requests/s | p50 added to direct | p50 ÷ direct | p50 ÷ nginx |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("""
+                Each connection sends its next request as soon as the answer arrives (closed loop). Latency in
+                milliseconds. Proxy CPU: user + system CPU of the nginx processes or the gateway's JVM during the
+                measured time, divided by the requests answered (steadier than latency on a shared machine).
+
+                """);
+        md.append("| connections | path | p50 | p90 | p99 | requests/s | p50 added to direct | p50 ÷ direct | p50 ÷ nginx | proxy CPU µs/request |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (int concurrency : latency.keySet()) {
             for (String route : latency.get(concurrency).keySet()) {
                 double p50 = p(concurrency, route, 50);
                 double direct = p(concurrency, "direct", 50);
-                md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.0f | %s | %s | %s |%n", concurrency,
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.0f | %s | %s | %s | %s |%n", concurrency,
                         route, p50, p(concurrency, route, 90), p(concurrency, route, 99), rps(concurrency, route),
                         route.equals("direct") ? "–" : String.format(Locale.ROOT, "+%.3f", p50 - direct),
                         route.equals("direct") ? "–" : ratio(p50 / direct),
-                        route.equals("gateway") ? ratio(p50 / p(concurrency, "nginx", 50)) : "–"));
+                        route.equals("gateway") ? ratio(p50 / p(concurrency, "nginx", 50)) : "–", requestCpu(concurrency, route)));
             }
         }
         long failures = latency.values().stream().flatMap(m -> m.values().stream()).mapToLong(l -> l.failures).sum();
@@ -287,10 +307,10 @@ final class Report {
                 MB = 10^6 bytes; mean of the rounds (range in brackets).
 
                 """);
-        md.append("| path | MB/s | ÷ direct |\n|---|---:|---:|\n");
+        md.append("| path | MB/s | ÷ direct | proxy CPU s per GB |\n|---|---:|---:|---:|\n");
         for (String variant : streams.keySet()) {
-            md.append(String.format(Locale.ROOT, "| %s | %.1f (%s) | %s |%n", variant, stream(variant), streamSpread(variant),
-                    variant.equals(STREAM_DIRECT) ? "–" : ratio(stream(variant) / stream(STREAM_DIRECT))));
+            md.append(String.format(Locale.ROOT, "| %s | %.1f (%s) | %s | %s |%n", variant, stream(variant), streamSpread(variant),
+                    variant.equals(STREAM_DIRECT) ? "–" : ratio(stream(variant) / stream(STREAM_DIRECT)), streamCpu(variant)));
         }
         md.append("\n`").append(streamSummary()).append("`\n\n");
     }

@@ -20,7 +20,10 @@ sealed interface Route {
 
     String name();
 
-    Socket open(Upstream upstream) throws IOException;
+    /** A connection ready for HTTP/1.1: the socket to talk on, and the TCP socket under every TLS layer. */
+    record Opened(SSLSocket socket, Socket tcp) {}
+
+    Opened open(Upstream upstream) throws IOException;
 
     /** The Host header kubectl would send on this path. */
     String host(Upstream upstream);
@@ -33,7 +36,7 @@ sealed interface Route {
         }
 
         @Override
-        public Socket open(Upstream upstream) throws IOException {
+        public Opened open(Upstream upstream) throws IOException {
             return tls(trust, new InetSocketAddress("127.0.0.1", upstream == Upstream.API ? apiPort : streamsPort), "localhost");
         }
 
@@ -51,7 +54,7 @@ sealed interface Route {
         }
 
         @Override
-        public Socket open(Upstream upstream) throws IOException {
+        public Opened open(Upstream upstream) throws IOException {
             return tls(trust, new InetSocketAddress("127.0.0.1", port), "localhost");
         }
 
@@ -74,7 +77,7 @@ sealed interface Route {
         }
 
         @Override
-        public Socket open(Upstream upstream) throws IOException {
+        public Opened open(Upstream upstream) throws IOException {
             OuterTlsConnection outer = OuterTlsConnection.open(new InetSocketAddress("127.0.0.1", port), trust.fresh());
             try {
                 String resource = upstream == Upstream.API ? "127.0.0.1" : "localhost";
@@ -86,7 +89,7 @@ sealed interface Route {
                 SSLSocket inner = (SSLSocket) trust.fresh().getSocketFactory().createSocket(outer.socket(), resource, 443, true);
                 inner.setEnabledProtocols(new String[] {"TLSv1.3"});
                 inner.startHandshake();
-                return inner;
+                return new Opened(inner, outer.tcp());
             } catch (IOException | RuntimeException e) {
                 outer.close();
                 throw e;
@@ -99,7 +102,7 @@ sealed interface Route {
         }
     }
 
-    static SSLSocket tls(ClientTls trust, InetSocketAddress address, String serverName) throws IOException {
+    static Opened tls(ClientTls trust, InetSocketAddress address, String serverName) throws IOException {
         Socket tcp = new Socket();
         try {
             tcp.setTcpNoDelay(true);
@@ -108,7 +111,7 @@ sealed interface Route {
             tls.setEnabledProtocols(new String[] {"TLSv1.3"});
             tls.setSoTimeout(30_000);
             tls.startHandshake();
-            return tls;
+            return new Opened(tls, tcp);
         } catch (IOException | RuntimeException e) {
             tcp.close();
             throw e;
