@@ -85,6 +85,14 @@ final class Report {
         idle.add(new long[] {connections, heap, rss});
     }
 
+    private int warmupLoops;
+    private double warmGatewayCpuPerRequest;
+
+    void warmedUp(int loops, double gatewayCpuPerRequest) {
+        this.warmupLoops = loops;
+        this.warmGatewayCpuPerRequest = gatewayCpuPerRequest;
+    }
+
     void finished(Duration took) {
         this.took = took;
     }
@@ -225,10 +233,13 @@ final class Report {
 
                 """);
         md.append(String.format(Locale.ROOT, """
-                Rounds: %d; each round measures every path once, starting at a different path each round. Segments of
-                %d s (streams %d s) after %d s of warm-up per path.
+                Warm-up: loops over the paths (%d s of kept-alive GETs on 16 connections, 1 s of new connections, a
+                short stream each) until the gateway's CPU per request is steady (within 10 %% of the loop before); this
+                run took %d loops and ended at %.0f µs per request. Then %d rounds; each round measures every path once,
+                starting at a different path each round. Segments of %d s (streams %d s).
 
-                """, plan.rounds(), plan.segment().toSeconds(), plan.streamSegment().toSeconds(), plan.warmup().toSeconds()));
+                """, plan.warmup().toSeconds(), warmupLoops, warmGatewayCpuPerRequest * 1e6, plan.rounds(),
+                plan.segment().toSeconds(), plan.streamSegment().toSeconds()));
     }
 
     private void latencySection(StringBuilder md) {
