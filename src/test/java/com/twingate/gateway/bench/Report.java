@@ -323,6 +323,9 @@ final class Report {
             md.append(String.format(Locale.ROOT, "| %s | %.1f (%s) | %s | %s |%n", variant, stream(variant), streamSpread(variant),
                     variant.equals(STREAM_DIRECT) ? "–" : ratio(stream(variant) / stream(STREAM_DIRECT)), streamCpu(variant)));
         }
+        md.append(String.format(Locale.ROOT, "%nRecording on ÷ off: %s. Gateway (recording off) ÷ nginx: %s.%n",
+                ratio(stream(STREAM_GATEWAY_ON) / stream(STREAM_GATEWAY_OFF)),
+                ratio(stream(STREAM_GATEWAY_OFF) / stream(STREAM_NGINX))));
         md.append("\n`").append(streamSummary()).append("`\n\n");
     }
 
