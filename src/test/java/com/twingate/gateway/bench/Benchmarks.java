@@ -46,15 +46,15 @@ public final class Benchmarks {
     static final int DESCRIPTOR_RESERVE = 1_000;
 
     /** How long and how much: the full run, or a quick one for development. */
-    record Plan(int rounds, Duration segment, Duration warmup, int warmupLoops, Duration streamSegment, int idleSmall,
-                int idleLarge) {
+    record Plan(int rounds, Duration segment, Duration warmup, int minWarmupLoops, int maxWarmupLoops,
+                Duration streamSegment, int idleSmall, int idleLarge) {
         static Plan full(long descriptorLimit) {
-            return new Plan(3, Duration.ofSeconds(3), Duration.ofSeconds(4), 6, Duration.ofSeconds(3), 2_000,
+            return new Plan(3, Duration.ofSeconds(3), Duration.ofSeconds(4), 4, 8, Duration.ofSeconds(3), 2_000,
                     idleLimit(10_000, descriptorLimit));
         }
 
         static Plan quick(long descriptorLimit) {
-            return new Plan(1, Duration.ofSeconds(1), Duration.ofSeconds(2), 2, Duration.ofSeconds(1), 200,
+            return new Plan(1, Duration.ofSeconds(1), Duration.ofSeconds(2), 2, 2, Duration.ofSeconds(1), 200,
                     idleLimit(1_000, descriptorLimit));
         }
 
@@ -158,12 +158,12 @@ public final class Benchmarks {
      * Every path's code gets going before anything counts: the gateway's JIT (on two busy cores it keeps
      * compiling for about a minute of load), nginx's caches, our own client code. Loops over the paths
      * (kept-alive GETs, new connections, a stream) until the gateway's CPU per request changes by less
-     * than 10 % from one loop to the next (at least two loops, at most {@code plan.warmupLoops()}).
+     * than 10 % from one loop to the next (within the plan's minimum and maximum number of loops).
      */
     private void warmUp(List<Route> routes) throws Exception {
         double previous = Double.NaN;
         int loop = 1;
-        for (; loop <= plan.warmupLoops(); loop++) {
+        for (; loop <= plan.maxWarmupLoops(); loop++) {
             double gatewayCpuPerRequest = Double.NaN;
             for (Route route : routes) {
                 Segment segment = keptAlive(route, 16, plan.warmup());
@@ -176,11 +176,11 @@ public final class Benchmarks {
             System.out.printf("warm-up loop %d: gateway %.0f µs CPU per request%n", loop, gatewayCpuPerRequest * 1e6);
             boolean steady = Math.abs(gatewayCpuPerRequest - previous) < 0.1 * previous;
             previous = gatewayCpuPerRequest;
-            if (loop >= 2 && steady) {
+            if (loop >= plan.minWarmupLoops() && steady) {
                 break;
             }
         }
-        report.warmedUp(Math.min(loop, plan.warmupLoops()), previous);
+        report.warmedUp(Math.min(loop, plan.maxWarmupLoops()), previous);
     }
 
     // ---- 1 and 2: kept-alive latency and requests per second

@@ -234,11 +234,13 @@ final class Report {
                 """);
         md.append(String.format(Locale.ROOT, """
                 Warm-up: loops over the paths (%d s of kept-alive GETs on 16 connections, 1 s of new connections, a
-                short stream each) until the gateway's CPU per request is steady (within 10 %% of the loop before); this
-                run took %d loops and ended at %.0f µs per request. Then %d rounds; each round measures every path once,
-                starting at a different path each round. Segments of %d s (streams %d s).
+                short stream each), at least %d times, until the gateway's CPU per request is steady (within 10 %% of the
+                loop before; at most %d loops); this run took %d loops and ended at %.0f µs per request. Then %d rounds;
+                each round measures every path once, starting at a different path each round. Segments of %d s
+                (streams %d s).
 
-                """, plan.warmup().toSeconds(), warmupLoops, warmGatewayCpuPerRequest * 1e6, plan.rounds(),
+                """, plan.warmup().toSeconds(), plan.minWarmupLoops(), plan.maxWarmupLoops(), warmupLoops,
+                warmGatewayCpuPerRequest * 1e6, plan.rounds(),
                 plan.segment().toSeconds(), plan.streamSegment().toSeconds()));
     }
 
