@@ -97,11 +97,6 @@ final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for the gateway");
     }
 
-    /** Bytes of log written so far (recordings of the streams are in it). */
-    long logSize() throws IOException {
-        return Files.size(log);
-    }
-
     private String jcmd(String command) throws Exception {
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(process.pid()), command).redirectErrorStream(true).start();
