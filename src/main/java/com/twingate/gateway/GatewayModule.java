@@ -16,12 +16,14 @@ import com.twingate.gateway.proxy.ApiProxyHandler;
 import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.server.ConnectEvents;
 import com.twingate.gateway.server.GatewayServer;
+import com.twingate.gateway.token.CachingTokenVerifier;
 import com.twingate.gateway.token.NimbusTokenVerifier;
 import com.twingate.gateway.token.TokenVerifier;
 import com.twingate.gateway.upstream.UpstreamRouter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
+import java.time.Clock;
 
 /** Wires the gateway from its configuration; the injector is built once, in {@link Main}. */
 public final class GatewayModule extends AbstractModule {
@@ -36,7 +38,6 @@ public final class GatewayModule extends AbstractModule {
     protected void configure() {
         bind(GatewayConfig.class).toInstance(config);
         bind(TwingateConfig.class).toInstance(config.twingate());
-        bind(TokenVerifier.class).to(NimbusTokenVerifier.class);
         bind(NimbusTokenVerifier.class).in(Singleton.class);
         bind(UpstreamRouter.class).in(Singleton.class);
         bind(ConnectListener.class).to(ConnectEvents.class);
@@ -48,6 +49,13 @@ public final class GatewayModule extends AbstractModule {
     @Singleton
     PrometheusRegistry registry() {
         return new PrometheusRegistry();
+    }
+
+    /** Nimbus checks each token once; the cache answers for it until the token expires. */
+    @Provides
+    @Singleton
+    TokenVerifier tokenVerifier(NimbusTokenVerifier nimbus) {
+        return new CachingTokenVerifier(nimbus, Clock.systemUTC());
     }
 
     @Provides

@@ -21,9 +21,11 @@ public final class OuterTlsConnection implements AutoCloseable {
 
     public static final String EXPORTER_LABEL = "EXPERIMENTAL_twingate_gat";
 
+    private final Socket tcp;
     private final SSLSocket socket;
 
-    private OuterTlsConnection(SSLSocket socket) {
+    private OuterTlsConnection(Socket tcp, SSLSocket socket) {
+        this.tcp = tcp;
         this.socket = socket;
     }
 
@@ -36,7 +38,7 @@ public final class OuterTlsConnection implements AutoCloseable {
         tls.setEnabledProtocols(new String[] {"TLSv1.3"});
         tls.setSoTimeout(30_000);
         tls.startHandshake();
-        return new OuterTlsConnection(tls);
+        return new OuterTlsConnection(tcp, tls);
     }
 
     /** The outer session's exported keying material, as the gateway computes it. */
@@ -103,6 +105,11 @@ public final class OuterTlsConnection implements AutoCloseable {
 
     public SSLSocket socket() {
         return socket;
+    }
+
+    /** The TCP socket under the outer TLS (closing it closes everything without any TLS goodbye). */
+    public Socket tcp() {
+        return tcp;
     }
 
     @Override

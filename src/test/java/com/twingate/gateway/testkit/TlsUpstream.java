@@ -41,6 +41,15 @@ public final class TlsUpstream implements AutoCloseable {
         server.start();
     }
 
+    /** How long a connection may stay silent (Jetty's default is 30 s; a held watch is silent for longer). */
+    public void setIdleTimeout(java.time.Duration timeout) {
+        connector.setIdleTimeout(timeout.toMillis());
+    }
+
+    public int port() {
+        return connector.getLocalPort();
+    }
+
     /** {@code localhost:port}: a name the test certificates carry. */
     public String address() {
         return "localhost:" + connector.getLocalPort();

@@ -17,9 +17,15 @@ import javax.net.ssl.SSLServerSocket;
  * An API server stand-in for protocol upgrades, at the wire level: answers an upgrade request with
  * 101 (echoing the subprotocol headers kubectl negotiates) and then, by path, echoes the stream
  * ({@code /echo}), writes without end ({@code /source}), says "bye" and hangs up ({@code /hangup}), or
- * refuses with a 403 Status ({@code /deny}).
+ * refuses with a 403 Status ({@code /deny}). On any path, a request with {@code X-Stand-In-Source: stdout-frames}
+ * gets WebSocket binary frames on channel 1 (stdout) without end, as a busy exec would send them.
  */
 public final class UpgradeUpstream implements AutoCloseable {
+
+    public static final String SOURCE_HEADER = "X-Stand-In-Source";
+    public static final String STDOUT_FRAMES = "stdout-frames";
+    /** Payload bytes of each stdout frame after the channel byte: text, so a recorder decodes it as a terminal would. */
+    public static final int FRAME_TEXT_BYTES = 16 * 1024;
 
     private final SSLServerSocket listener;
     private final List<String> requestHeads = new CopyOnWriteArrayList<>();
@@ -34,6 +40,10 @@ public final class UpgradeUpstream implements AutoCloseable {
 
     public String address() {
         return "localhost:" + listener.getLocalPort();
+    }
+
+    public int port() {
+        return listener.getLocalPort();
     }
 
     /** The request heads received, as text. */
@@ -89,6 +99,9 @@ public final class UpgradeUpstream implements AutoCloseable {
                 out.flush();
                 return;
             }
+            if (STDOUT_FRAMES.equalsIgnoreCase(header(head, SOURCE_HEADER))) {
+                writeStdoutFramesForever(out);
+            }
             if (path.startsWith("/source")) {
                 while (true) {
                     out.write(buffer);
@@ -102,6 +115,28 @@ public final class UpgradeUpstream implements AutoCloseable {
             // the session ended from the other side
         } finally {
             closedSessions.incrementAndGet();
+        }
+    }
+
+    /** Unmasked server frames, FIN + binary, first payload byte 1 (stdout), then lines of printable text. */
+    private void writeStdoutFramesForever(OutputStream out) throws IOException {
+        byte[] frame = new byte[4 + 1 + FRAME_TEXT_BYTES];
+        int length = 1 + FRAME_TEXT_BYTES;
+        frame[0] = (byte) 0x82;
+        frame[1] = 126;
+        frame[2] = (byte) (length >>> 8);
+        frame[3] = (byte) length;
+        frame[4] = 1;
+        for (int i = 0; i < FRAME_TEXT_BYTES; i++) {
+            frame[5 + i] = (byte) (i % 64 == 63 ? '\n' : 'a' + i % 26);
+        }
+        byte[] burst = new byte[frame.length * 4];
+        for (int i = 0; i < 4; i++) {
+            System.arraycopy(frame, 0, burst, i * frame.length, frame.length);
+        }
+        while (true) {
+            out.write(burst);
+            sourced.addAndGet(burst.length);
         }
     }
 

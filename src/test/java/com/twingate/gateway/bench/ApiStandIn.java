@@ -1,0 +1,42 @@
+package com.twingate.gateway.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The fastest API server answer there can be, so the numbers belong to the paths in front of it: a
+ * small Pod for every {@code GET}; for {@code ?watch=true}, one {@code ADDED} event and then the
+ * watch held open, silent, as a quiet cluster's watch is.
+ */
+final class ApiStandIn extends Handler.Abstract {
+
+    static final String POD_PATH = "/api/v1/namespaces/default/pods/web";
+    static final String WATCH_PATH = "/api/v1/namespaces/default/pods?watch=true";
+
+    private static final ByteBuffer POD = bytes("""
+            {"kind":"Pod","apiVersion":"v1","metadata":{"name":"web","namespace":"default","resourceVersion":"1"}}""");
+    private static final ByteBuffer ADDED = bytes("""
+            {"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"web","namespace":"default"}}}
+            """);
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        response.getHeaders().put("Content-Type", "application/json");
+        String query = request.getHttpURI().getQuery();
+        if (query != null && query.contains("watch=true")) {
+            // The handler's callback is never completed: the watch stays open until a side closes it.
+            response.write(false, ADDED.slice(), Callback.NOOP);
+            return true;
+        }
+        response.write(true, POD.slice(), callback);
+        return true;
+    }
+
+    private static ByteBuffer bytes(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,498 @@
+package com.twingate.gateway.bench;
+
+import com.twingate.gateway.bench.Route.Upstream;
+import com.twingate.gateway.testkit.ClientKeys;
+import com.twingate.gateway.testkit.ControllerStandIn;
+import com.twingate.gateway.testkit.TestPki;
+import com.twingate.gateway.testkit.TlsUpstream;
+import com.twingate.gateway.testkit.UpgradeUpstream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code scripts/bench}: the gateway against nginx and a direct connection, on this machine, in one
+ * run. The load generator is this JVM; the gateway (its production jar) and nginx are processes of
+ * their own; all three paths reach the same upstreams (a Jetty API stand-in and the upgrade stand-in,
+ * in this JVM). Paths are measured in alternating rounds so machine drift touches all of them alike.
+ * Writes the tables to {@code BENCHMARKS.md}. A measurement, not a test: nothing here asserts on time.
+ */
+public final class Benchmarks {
+
+    static final int[] CONCURRENCIES = {1, 16, 64};
+    static final int SETUP_THREADS = 4;
+    static final int OPEN_THREADS = 4;
+    static final String EXEC_PATH = "/api/v1/namespaces/default/pods/web/exec?command=cat&container=web&stdout=true&stderr=true";
+    static final String PORT_FORWARD_PATH = "/api/v1/namespaces/default/pods/web/portforward?ports=8080";
+    /** Sockets the memory phase may not use: the JVM's own files, upstream listeners, the other phases' leftovers. */
+    static final int DESCRIPTOR_RESERVE = 1_000;
+
+    /** How long and how much: the full run, or a quick one for development. */
+    record Plan(int rounds, Duration segment, Duration warmup, int minWarmupLoops, int maxWarmupLoops,
+                Duration streamSegment, int idleSmall, int idleLarge) {
+        static Plan full(long descriptorLimit) {
+            return new Plan(3, Duration.ofSeconds(3), Duration.ofSeconds(4), 4, 8, Duration.ofSeconds(3), 2_000,
+                    idleLimit(10_000, descriptorLimit));
+        }
+
+        static Plan quick(long descriptorLimit) {
+            return new Plan(1, Duration.ofSeconds(1), Duration.ofSeconds(2), 2, 2, Duration.ofSeconds(1), 200,
+                    idleLimit(1_000, descriptorLimit));
+        }
+
+        /** Each idle connection costs the gateway two descriptors (kubectl's side and the upstream's), and this JVM two. */
+        private static int idleLimit(int wanted, long descriptorLimit) {
+            return (int) Math.min(wanted, (descriptorLimit - DESCRIPTOR_RESERVE) / 2);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of("target/kubernetes-access-gateway.jar");
+        Path out = Path.of("BENCHMARKS.md");
+        boolean quick = false;
+        long descriptorLimit = 20_000;
+        List<String> phases = List.of("latency", "setup", "streams", "idle");
+        List<String> gatewayJvmOptions = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--jar" -> jar = Path.of(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--fd-limit" -> descriptorLimit = Long.parseLong(args[++i]);
+                case "--phases" -> phases = List.of(args[++i].split(","));
+                case "--gateway-jvm-option" -> gatewayJvmOptions.add(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --quick, --jar FILE,"
+                        + " --out FILE, --fd-limit N, --phases latency,setup,streams,idle, --gateway-jvm-option OPTION)");
+            }
+        }
+        Plan plan = quick ? Plan.quick(descriptorLimit) : Plan.full(descriptorLimit);
+        Report report = new Report(plan, quick, descriptorLimit);
+        report.machine(GatewayProcess.version(jar), NginxProcess.version());
+        Instant started = Instant.now();
+
+        Path dir = Files.createTempDirectory("bench");
+        KeyPair clientKey = ClientKeys.newP256();
+        try (ControllerStandIn controller = new ControllerStandIn("acme")) {
+            TestPki gatewayPki = TestPki.create("gateway", dir);
+            TestPki.Issued gatewayCertificate = gatewayPki.issue("gateway");
+            TestPki upstreamPki = TestPki.create("upstream", dir);
+            ApiStandIn apiHandler = new ApiStandIn();
+            try (TlsUpstream api = new TlsUpstream(upstreamPki.issue("api"), null, apiHandler);
+                 UpgradeUpstream streams = new UpgradeUpstream(upstreamPki.issue("streams"))) {
+                api.setIdleTimeout(Duration.ofHours(1));
+                GatewayProcess.Settings settings = new GatewayProcess.Settings(jar, dir, controller.jwksUrl().toString(),
+                        gatewayCertificate.certificateFile(), gatewayCertificate.privateKeyFile(), api.address(),
+                        streams.address(), upstreamPki.caFile(), gatewayJvmOptions);
+                try (GatewayProcess gateway = GatewayProcess.start(settings);
+                     NginxProcess nginx = NginxProcess.start(dir, gatewayCertificate.certificateFile(),
+                             gatewayCertificate.privateKeyFile(), api.port(), streams.port(), upstreamPki.caFile())) {
+                    ClientTls upstreamTrust = new ClientTls(upstreamPki);
+                    ClientTls gatewayTrust = new ClientTls(gatewayPki);
+                    Route direct = new Route.Direct(upstreamTrust, api.port(), streams.port());
+                    Route viaNginx = new Route.Nginx(gatewayTrust, nginx.port());
+                    Route.Gateway viaGateway = new Route.Gateway(gatewayTrust, gateway.port(),
+                            controller.token(clientKey).resourceAddress("127.0.0.1").mint(),
+                            controller.token(clientKey).resourceAddress("localhost").mint(), clientKey, new AtomicLong());
+                    List<Route> routes = List.of(direct, viaNginx, viaGateway);
+                    Benchmarks bench = new Benchmarks(plan, report, Map.of(
+                            viaNginx.name(), new CpuClock(nginx.pid()), viaGateway.name(), new CpuClock(gateway.pid())));
+
+                    bench.warmUp(routes);
+                    if (phases.contains("latency")) {
+                        bench.latency(routes);
+                    }
+                    if (phases.contains("setup")) {
+                        bench.setup(routes, upstreamTrust, new InetSocketAddress("127.0.0.1", api.port()));
+                    }
+                    if (phases.contains("streams")) {
+                        bench.streams(direct, viaNginx, viaGateway);
+                    }
+                    if (phases.contains("idle")) {
+                        bench.idleConnections(viaGateway, gateway);
+                    }
+                }
+            }
+        } finally {
+            deleteQuietly(dir);
+        }
+        report.finished(Duration.between(started, Instant.now()));
+        report.write(out);
+        System.out.println("\nwrote " + out.toAbsolutePath());
+    }
+
+    private final Plan plan;
+    private final Report report;
+    /** CPU of the proxies' processes (nginx with its workers, the gateway), by route name. */
+    private final Map<String, CpuClock> cpu;
+
+    private Benchmarks(Plan plan, Report report, Map<String, CpuClock> cpu) {
+        this.plan = plan;
+        this.report = report;
+        this.cpu = cpu;
+    }
+
+    private double cpuSeconds(Route route) {
+        CpuClock clock = cpu.get(route.name());
+        return clock == null ? Double.NaN : clock.seconds();
+    }
+
+    /**
+     * Every path's code gets going before anything counts: the gateway's JIT (on two busy cores it keeps
+     * compiling for about a minute of load), nginx's caches, our own client code. Loops over the paths
+     * (kept-alive GETs, new connections, a stream) until the gateway's CPU per request changes by less
+     * than 10 % from one loop to the next (within the plan's minimum and maximum number of loops).
+     */
+    private void warmUp(List<Route> routes) throws Exception {
+        double previous = Double.NaN;
+        int loop = 1;
+        for (; loop <= plan.maxWarmupLoops(); loop++) {
+            double gatewayCpuPerRequest = Double.NaN;
+            for (Route route : routes) {
+                Segment segment = keptAlive(route, 16, plan.warmup());
+                if (route instanceof Route.Gateway) {
+                    gatewayCpuPerRequest = segment.proxyCpuSeconds() / segment.requests();
+                }
+                streamThroughput(route, EXEC_PATH, Duration.ofMillis(500));
+                setupRate(() -> oneConnection(route), Duration.ofSeconds(1));
+            }
+            System.out.printf("warm-up loop %d: gateway %.0f µs CPU per request%n", loop, gatewayCpuPerRequest * 1e6);
+            boolean steady = Math.abs(gatewayCpuPerRequest - previous) < 0.1 * previous;
+            previous = gatewayCpuPerRequest;
+            if (loop >= plan.minWarmupLoops() && steady) {
+                break;
+            }
+        }
+        report.warmedUp(Math.min(loop, plan.maxWarmupLoops()), previous);
+    }
+
+    // ---- 1 and 2: kept-alive latency and requests per second
+
+    private void latency(List<Route> routes) throws Exception {
+        for (int concurrency : CONCURRENCIES) {
+            for (int round = 0; round < plan.rounds(); round++) {
+                for (Route route : rotated(routes, round)) {
+                    Segment segment = keptAlive(route, concurrency, plan.segment());
+                    report.latency(concurrency, route.name(), segment);
+                    System.out.printf("latency c=%d %-8s round %d: p50 %.3f ms p99 %.3f ms, %.0f req/s%s%n", concurrency,
+                            route.name(), round + 1, segment.histogram().getValueAtPercentile(50) / 1000.0,
+                            segment.histogram().getValueAtPercentile(99) / 1000.0, segment.requests() / segment.seconds(),
+                            segment.failures() > 0 ? " (" + segment.failures() + " failed)" : "");
+                }
+            }
+        }
+    }
+
+    /** Measured: one small GET on each of {@code concurrency} kept-alive connections, each sending its next when answered. */
+    record Segment(Histogram histogram, long requests, long failures, double seconds, double proxyCpuSeconds) {}
+
+    private Segment keptAlive(Route route, int concurrency, Duration length) throws Exception {
+        List<HttpOnSocket> connections = openAll(concurrency, () -> new HttpOnSocket(route.open(Upstream.API)));
+        byte[] request = HttpOnSocket.get(ApiStandIn.POD_PATH, route.host(Upstream.API));
+        Histogram all = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        LongAdder requests = new LongAdder();
+        LongAdder failures = new LongAdder();
+        CountDownLatch go = new CountDownLatch(1);
+        long settle = TimeUnit.MILLISECONDS.toNanos(300);
+        long[] window = new long[2];
+        List<Thread> threads = new ArrayList<>();
+        for (HttpOnSocket connection : connections) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                Histogram mine = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+                long count = 0;
+                try {
+                    go.await();
+                    while (true) {
+                        long begin = System.nanoTime();
+                        if (begin >= window[1]) {
+                            break;
+                        }
+                        int status = connection.exchange(request);
+                        long end = System.nanoTime();
+                        if (status != 200) {
+                            failures.increment();
+                        } else if (begin >= window[0]) {
+                            mine.recordValue(Math.max(1, (end - begin) / 1_000));
+                            count++;
+                        }
+                    }
+                } catch (IOException | InterruptedException e) {
+                    failures.increment();
+                } finally {
+                    requests.add(count);
+                    synchronized (all) {
+                        all.add(mine);
+                    }
+                }
+            }));
+        }
+        window[0] = System.nanoTime() + settle;
+        window[1] = window[0] + length.toNanos();
+        go.countDown();
+        TimeUnit.NANOSECONDS.sleep(window[0] - System.nanoTime());
+        double cpuBefore = cpuSeconds(route);
+        TimeUnit.NANOSECONDS.sleep(window[1] - System.nanoTime());
+        double cpuAfter = cpuSeconds(route);
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        closeAll(connections);
+        return new Segment(all, requests.sum(), failures.sum(), length.toNanos() / 1e9, cpuAfter - cpuBefore);
+    }
+
+    // ---- 3: new connections per second
+
+    private void setup(List<Route> routes, ClientTls upstreamTrust, InetSocketAddress api) throws Exception {
+        Map<String, Opener> kinds = new LinkedHashMap<>();
+        kinds.put(Report.BARE, () -> {
+            HttpOnSocket.close(Route.tls(upstreamTrust, api, "localhost"));
+        });
+        for (Route route : routes) {
+            kinds.put(route.name(), () -> oneConnection(route));
+        }
+        List<String> order = new ArrayList<>(kinds.keySet());
+        for (int round = 0; round < plan.rounds(); round++) {
+            for (String kind : rotated(order, round)) {
+                SetupSegment segment = setupRate(kinds.get(kind), plan.segment());
+                report.setup(kind, segment);
+                System.out.printf("set-up %-10s round %d: %.0f connections/s%s%n", kind, round + 1, segment.rate(),
+                        segment.failures() > 0 ? " (" + segment.failures() + " failed)" : "");
+            }
+        }
+    }
+
+    /** One kubectl connection from nothing: every handshake and authentication of the path, one GET answered, closed. */
+    private static void oneConnection(Route route) throws IOException {
+        try (HttpOnSocket connection = new HttpOnSocket(route.open(Upstream.API))) {
+            int status = connection.exchange(HttpOnSocket.get(ApiStandIn.POD_PATH, route.host(Upstream.API)));
+            if (status != 200) {
+                throw new IOException("status " + status);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface Opener {
+        void run() throws IOException;
+    }
+
+    record SetupSegment(long connections, long failures, double seconds) {
+        double rate() {
+            return connections / seconds;
+        }
+    }
+
+    private static SetupSegment setupRate(Opener opener, Duration length) throws InterruptedException {
+        LongAdder done = new LongAdder();
+        LongAdder failed = new LongAdder();
+        long end = System.nanoTime() + length.toNanos();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < SETUP_THREADS; i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        opener.run();
+                        done.increment();
+                    } catch (IOException | RuntimeException e) {
+                        failed.increment();
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        return new SetupSegment(done.sum(), failed.sum(), length.toNanos() / 1e9);
+    }
+
+    // ---- 4: upgraded-stream throughput
+
+    private void streams(Route direct, Route nginx, Route gateway) throws Exception {
+        record Variant(String name, Route route, String path) {}
+        List<Variant> variants = List.of(
+                new Variant(Report.STREAM_DIRECT, direct, EXEC_PATH),
+                new Variant(Report.STREAM_NGINX, nginx, EXEC_PATH),
+                new Variant(Report.STREAM_GATEWAY_OFF, gateway, PORT_FORWARD_PATH),
+                new Variant(Report.STREAM_GATEWAY_ON, gateway, EXEC_PATH));
+        for (int round = 0; round < plan.rounds(); round++) {
+            for (Variant variant : rotated(variants, round)) {
+                Stream stream = streamThroughput(variant.route(), variant.path(), plan.streamSegment());
+                report.stream(variant.name(), stream);
+                System.out.printf("stream %-28s round %d: %.1f MB/s%s%n", variant.name(), round + 1, stream.megabytesPerSecond(),
+                        Double.isNaN(stream.proxyCpuSeconds()) ? "" : String.format(" (proxy CPU %.2f s per GB)",
+                                stream.proxyCpuSeconds() / (stream.bytes() / 1e9)));
+            }
+            // Let the recorder write the last part of a recorded session before the next round measures.
+            Thread.sleep(500);
+        }
+    }
+
+    /** Bytes read in the measured time, and the proxy's CPU meanwhile. */
+    record Stream(long bytes, double seconds, double proxyCpuSeconds) {
+        double megabytesPerSecond() {
+            return bytes / seconds / 1e6;
+        }
+    }
+
+    /**
+     * One WebSocket exec (or port-forward) whose upstream sends stdout frames without end: what the client
+     * reads over {@code length}, after half a second of settling. MB = 10^6 bytes.
+     */
+    private Stream streamThroughput(Route route, String path, Duration length) throws IOException {
+        try (HttpOnSocket connection = new HttpOnSocket(route.open(Upstream.STREAMS))) {
+            connection.send(("GET " + path + " HTTP/1.1\r\nHost: " + route.host(Upstream.STREAMS) + "\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: YmVuY2htYXJrLXN0cmVhbQ==\r\nSec-WebSocket-Protocol: v5.channel.k8s.io\r\n"
+                    + UpgradeUpstream.SOURCE_HEADER + ": " + UpgradeUpstream.STDOUT_FRAMES + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            HttpOnSocket.Head head = connection.readHead();
+            if (head.status() != 101) {
+                throw new IOException(route.name() + " did not switch protocols: " + head.text());
+            }
+            InputStream in = connection.input();
+            byte[] buffer = new byte[64 * 1024];
+            long settleEnd = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+            while (System.nanoTime() < settleEnd) {
+                readSome(in, buffer);
+            }
+            long bytes = 0;
+            double cpuBefore = cpuSeconds(route);
+            long start = System.nanoTime();
+            long end = start + length.toNanos();
+            long now = start;
+            while (now < end) {
+                bytes += readSome(in, buffer);
+                now = System.nanoTime();
+            }
+            return new Stream(bytes, (now - start) / 1e9, cpuSeconds(route) - cpuBefore);
+        }
+    }
+
+    private static int readSome(InputStream in, byte[] buffer) throws IOException {
+        int read = in.read(buffer);
+        if (read < 0) {
+            throw new IOException("the stream ended");
+        }
+        return read;
+    }
+
+    // ---- 5: memory per idle authenticated connection holding a watch
+
+    private void idleConnections(Route gatewayRoute, GatewayProcess gateway) throws Exception {
+        long heapBefore = gateway.usedHeapAfterGc();
+        long rssBefore = gateway.rss();
+        report.idleBaseline(heapBefore, rssBefore);
+        System.out.printf("idle baseline: heap %d KiB, RSS %d KiB%n", heapBefore / 1024, rssBefore / 1024);
+        List<HttpOnSocket> open = new ArrayList<>();
+        try {
+            for (int target : new int[] {plan.idleSmall(), plan.idleLarge()}) {
+                long began = System.nanoTime();
+                open.addAll(openAll(target - open.size(), () -> watch(gatewayRoute)));
+                double seconds = (System.nanoTime() - began) / 1e9;
+                long heap = gateway.usedHeapAfterGc();
+                long rss = gateway.rss();
+                report.idle(open.size(), heap, rss);
+                System.out.printf("idle %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each)%n",
+                        open.size(), seconds, heap / 1024, (heap - heapBefore) / 1024.0 / open.size(), rss / 1024,
+                        (rss - rssBefore) / 1024.0 / open.size());
+            }
+        } finally {
+            closeAll(open);
+        }
+    }
+
+    /** An authenticated connection whose {@code watch} is answered with its first event and then held. */
+    private static HttpOnSocket watch(Route route) throws IOException {
+        HttpOnSocket connection = new HttpOnSocket(route.open(Upstream.API));
+        try {
+            connection.send(HttpOnSocket.get(ApiStandIn.WATCH_PATH, route.host(Upstream.API)));
+            HttpOnSocket.Head head = connection.readHead();
+            if (head.status() != 200 || !head.chunked()) {
+                throw new IOException("the watch was not answered as a stream: " + head.text());
+            }
+            connection.readFirstChunk();
+            return connection;
+        } catch (IOException | RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+    }
+
+    // ---- helpers
+
+    @FunctionalInterface
+    interface Connector<T> {
+        T open() throws IOException;
+    }
+
+    /** Opens {@code count} connections on a few threads; any failure fails the whole (and closes what opened). */
+    private static <T extends AutoCloseable> List<T> openAll(int count, Connector<T> connector) throws Exception {
+        ConcurrentLinkedQueue<T> opened = new ConcurrentLinkedQueue<>();
+        AtomicInteger next = new AtomicInteger();
+        ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < Math.min(OPEN_THREADS, count); i++) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                while (failures.isEmpty() && next.getAndIncrement() < count) {
+                    try {
+                        opened.add(connector.open());
+                    } catch (Exception e) {
+                        failures.add(e);
+                    }
+                }
+            }));
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (!failures.isEmpty()) {
+            closeAll(new ArrayList<>(opened));
+            IOException failure = new IOException("opening " + count + " connections failed after " + opened.size(),
+                    failures.peek());
+            throw failure;
+        }
+        return new ArrayList<>(opened);
+    }
+
+    private static void closeAll(List<? extends AutoCloseable> connections) {
+        for (AutoCloseable connection : connections) {
+            try {
+                connection.close();
+            } catch (Exception e) {
+                // closing a benchmark connection: nothing to do about it
+            }
+        }
+    }
+
+    /** Round {@code r} starts at a different path, so no path is always first (or always after the same one). */
+    static <T> List<T> rotated(List<T> items, int round) {
+        List<T> copy = new ArrayList<>(items);
+        Collections.rotate(copy, -(round % copy.size()));
+        return copy;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var files = Files.walk(dir)) {
+            files.sorted(Collections.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + dir + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,401 @@
+package com.twingate.gateway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/** Collects the rounds' results and writes them as {@code BENCHMARKS.md}. */
+final class Report {
+
+    static final String BARE = "bare TLS 1.3";
+    static final String STREAM_DIRECT = "direct";
+    static final String STREAM_NGINX = "nginx";
+    static final String STREAM_GATEWAY_OFF = "gateway, recording off";
+    static final String STREAM_GATEWAY_ON = "gateway, recording on";
+    /** Everything below this line in an existing BENCHMARKS.md is kept (notes written by hand: profiles, before/after). */
+    static final String NOTES_MARKER = "<!-- Notes below this line are written by hand; scripts/bench keeps them. -->";
+
+    private final Benchmarks.Plan plan;
+    private final boolean quick;
+    private final long descriptorLimit;
+    private final Instant started = Instant.now();
+    private final Map<Integer, Map<String, Latency>> latency = new LinkedHashMap<>();
+    private final Map<String, List<Benchmarks.SetupSegment>> setup = new LinkedHashMap<>();
+    private final Map<String, List<Benchmarks.Stream>> streams = new LinkedHashMap<>();
+    private final List<long[]> idle = new ArrayList<>();
+    private long heapBaseline;
+    private long rssBaseline;
+    private String gatewayVersion;
+    private String nginxVersion;
+    private String loadAtStart;
+    private Duration took;
+
+    Report(Benchmarks.Plan plan, boolean quick, long descriptorLimit) {
+        this.plan = plan;
+        this.quick = quick;
+        this.descriptorLimit = descriptorLimit;
+    }
+
+    private static final class Latency {
+        final Histogram histogram = new Histogram(60_000_000L, 3);
+        long requests;
+        long failures;
+        double seconds;
+        double proxyCpuSeconds;
+    }
+
+    void machine(String gatewayVersion, String nginxVersion) throws IOException {
+        this.gatewayVersion = gatewayVersion;
+        this.nginxVersion = nginxVersion;
+        this.loadAtStart = Files.readString(Path.of("/proc/loadavg")).trim();
+    }
+
+    synchronized void latency(int concurrency, String route, Benchmarks.Segment segment) {
+        Latency total = latency.computeIfAbsent(concurrency, c -> new LinkedHashMap<>()).computeIfAbsent(route, r -> new Latency());
+        total.histogram.add(segment.histogram());
+        total.requests += segment.requests();
+        total.failures += segment.failures();
+        total.seconds += segment.seconds();
+        total.proxyCpuSeconds += segment.proxyCpuSeconds();
+    }
+
+    synchronized void setup(String kind, Benchmarks.SetupSegment segment) {
+        setup.computeIfAbsent(kind, k -> new ArrayList<>()).add(segment);
+    }
+
+    synchronized void stream(String variant, Benchmarks.Stream stream) {
+        streams.computeIfAbsent(variant, k -> new ArrayList<>()).add(stream);
+    }
+
+    void idleBaseline(long heap, long rss) {
+        heapBaseline = heap;
+        rssBaseline = rss;
+    }
+
+    void idle(int connections, long heap, long rss) {
+        idle.add(new long[] {connections, heap, rss});
+    }
+
+    private int warmupLoops;
+    private double warmGatewayCpuPerRequest;
+
+    void warmedUp(int loops, double gatewayCpuPerRequest) {
+        this.warmupLoops = loops;
+        this.warmGatewayCpuPerRequest = gatewayCpuPerRequest;
+    }
+
+    void finished(Duration took) {
+        this.took = took;
+    }
+
+    // ---- derived numbers
+
+    private double p(int concurrency, String route, double percentile) {
+        return latency.get(concurrency).get(route).histogram.getValueAtPercentile(percentile) / 1000.0;
+    }
+
+    private double rps(int concurrency, String route) {
+        Latency l = latency.get(concurrency).get(route);
+        return l.requests / l.seconds;
+    }
+
+    private double setupRate(String kind) {
+        long connections = 0;
+        double seconds = 0;
+        for (Benchmarks.SetupSegment segment : setup.get(kind)) {
+            connections += segment.connections();
+            seconds += segment.seconds();
+        }
+        return connections / seconds;
+    }
+
+    private long setupFailures(String kind) {
+        return setup.get(kind).stream().mapToLong(Benchmarks.SetupSegment::failures).sum();
+    }
+
+    private double stream(String variant) {
+        return streams.get(variant).stream().mapToDouble(Benchmarks.Stream::megabytesPerSecond).average().orElse(Double.NaN);
+    }
+
+    private String streamSpread(String variant) {
+        List<Benchmarks.Stream> values = streams.get(variant);
+        return String.format(Locale.ROOT, "%.0f–%.0f", values.stream().mapToDouble(Benchmarks.Stream::megabytesPerSecond).min().orElse(0),
+                values.stream().mapToDouble(Benchmarks.Stream::megabytesPerSecond).max().orElse(0));
+    }
+
+    /** The proxy's CPU seconds per GB relayed, or a dash for the direct path. */
+    private String streamCpu(String variant) {
+        double cpuSeconds = streams.get(variant).stream().mapToDouble(Benchmarks.Stream::proxyCpuSeconds).sum();
+        long bytes = streams.get(variant).stream().mapToLong(Benchmarks.Stream::bytes).sum();
+        return Double.isNaN(cpuSeconds) ? "–" : String.format(Locale.ROOT, "%.2f", cpuSeconds / (bytes / 1e9));
+    }
+
+    /** The proxy's CPU microseconds per request, or a dash for the direct path. */
+    private String requestCpu(int concurrency, String route) {
+        Latency l = latency.get(concurrency).get(route);
+        return Double.isNaN(l.proxyCpuSeconds) ? "–" : String.format(Locale.ROOT, "%.0f", l.proxyCpuSeconds * 1e6 / l.requests);
+    }
+
+    /** The three stream numbers, on their own, for notes elsewhere. */
+    String streamSummary() {
+        return String.format(Locale.ROOT, "stream MB/s: direct %.1f, gateway recording off %.1f, gateway recording on %.1f",
+                stream(STREAM_DIRECT), stream(STREAM_GATEWAY_OFF), stream(STREAM_GATEWAY_ON));
+    }
+
+    // ---- the file
+
+    void write(Path out) throws IOException {
+        String notes = "";
+        if (Files.exists(out)) {
+            String existing = Files.readString(out);
+            int marker = existing.indexOf(NOTES_MARKER);
+            if (marker >= 0) {
+                notes = existing.substring(marker + NOTES_MARKER.length());
+            }
+        }
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks\n\n");
+        md.append("The latest output of `scripts/bench").append(quick ? " --quick" : "").append("`, run ")
+                .append(started.truncatedTo(ChronoUnit.SECONDS)).append(" in ").append(took.toSeconds()).append(" s")
+                .append(quick ? " (**quick run: short segments, fewer connections; not for comparison**)" : "").append(".\n\n");
+        machineSection(md);
+        pathsSection(md);
+        md.append("## Results\n\n");
+        if (quick) {
+            md.append("**Quick run** (development): short segments, fewer connections; not for comparison.\n\n");
+        }
+        latencySection(md);
+        throughputSection(md);
+        setupSection(md);
+        streamSection(md);
+        idleSection(md);
+        targetsSection(md);
+        md.append(NOTES_MARKER).append(notes.isEmpty() ? "\n" : notes);
+        Files.writeString(out, md.toString());
+        System.out.println();
+        System.out.println(md.substring(md.indexOf("## Results"), md.indexOf(NOTES_MARKER)));
+        if (!streams.isEmpty()) {
+            System.out.println(streamSummary());
+        }
+    }
+
+    private void machineSection(StringBuilder md) throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+        String memory = Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal"))
+                .findFirst().map(l -> String.format(Locale.ROOT, "%.1f GiB", Long.parseLong(l.replaceAll("\\D", "")) / 1024.0 / 1024))
+                .orElse("?");
+        md.append("## Machine and versions\n\n");
+        md.append("| | |\n|---|---|\n");
+        md.append("| CPU | ").append(cpu).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores |\n");
+        md.append("| memory | ").append(memory).append(" |\n");
+        md.append("| OS | ").append(System.getProperty("os.name")).append(' ').append(System.getProperty("os.version")).append(" |\n");
+        md.append("| JDK (gateway, load generator, upstreams) | ").append(System.getProperty("java.vm.vendor")).append(' ')
+                .append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append(" |\n");
+        md.append("| gateway | ").append(gatewayVersion.replace('\n', ' ')).append(", production jar, own JVM, default JVM settings |\n");
+        md.append("| nginx | ").append(nginxVersion.replace("nginx version: ", "")).append(" (Debian `nginx-light`), 2 workers |\n");
+        md.append("| load average at start | ").append(loadAtStart).append(" |\n");
+        md.append("| open-file limit | ").append(descriptorLimit).append(" |\n\n");
+        md.append("Everything runs on this one machine over 127.0.0.1: the load generator, both upstreams, nginx and the\n"
+                + "gateway share its cores, so each number includes the cost of the client side too.\n\n");
+    }
+
+    private void pathsSection(StringBuilder md) {
+        md.append("## What each path includes\n\n");
+        md.append("""
+                All paths reach the same upstreams, in the load generator's JVM: a Jetty 12 TLS server answering
+                every `GET` with a 106-byte Pod (the API stand-in; `?watch=true` gets one event and is then held open),
+                and the upgrade stand-in (`UpgradeUpstream`), which answers an upgrade with 101 and then sends
+                WebSocket binary frames on channel 1 (stdout, 16 KiB of text each) without end. Clients offer no TLS
+                session resumption (as kubectl does not), so every handshake is a full one; every socket sets `TCP_NODELAY`.
+
+                - **direct**: TCP + TLS 1.3 from the load generator straight to the upstream.
+                - **nginx**: TCP + TLS 1.3 to nginx (gateway's certificate), which removes `Authorization`,
+                  `Proxy-Authorization`, `Impersonate-Uid`, sets `Authorization: Bearer …`, `Impersonate-User`,
+                  `Impersonate-Group`, and proxies over TLS 1.3 (verified against the upstream's CA) on kept-alive
+                  upstream connections (`keepalive 128`), unbuffered, with an access-log line per request; exec is
+                  relayed as an upgrade.
+                - **gateway**: what the Twingate Client and kubectl do, in the load generator's process (not through
+                  the client stand-in's relay): TCP, outer TLS 1.3, `CONNECT` with the token and the ECDSA signature of the
+                  session's exported keying material, then kubectl's TLS 1.3 inside the outer TLS, then HTTP/1.1. The
+                  gateway verifies token and signature, applies its header rules, proxies over TLS to the upstream with
+                  kept-alive connections, and writes an audit line per request to its stdout (a file). Exec sessions
+                  are recorded (asciicast parts in the log); port-forward is relayed unrecorded.
+
+                """);
+        md.append(String.format(Locale.ROOT, """
+                Warm-up: loops over the paths (%d s of kept-alive GETs on 16 connections, 1 s of new connections, a
+                short stream each), at least %d times, until the gateway's CPU per request is steady (within 10 %% of the
+                loop before; at most %d loops); this run took %d loops and ended at %.0f µs per request. Then %d rounds;
+                each round measures every path once, starting at a different path each round. Segments of %d s
+                (streams %d s).
+
+                """, plan.warmup().toSeconds(), plan.minWarmupLoops(), plan.maxWarmupLoops(), warmupLoops,
+                warmGatewayCpuPerRequest * 1e6, plan.rounds(),
+                plan.segment().toSeconds(), plan.streamSegment().toSeconds()));
+    }
+
+    private void latencySection(StringBuilder md) {
+        if (latency.isEmpty()) {
+            return;
+        }
+        md.append("### 1. Latency of a small GET on kept-alive connections\n\n");
+        md.append("""
+                Each connection sends its next request as soon as the answer arrives (closed loop). Latency in
+                milliseconds. Proxy CPU: user + system CPU of the nginx processes or the gateway's JVM during the
+                measured time, divided by the requests answered (steadier than latency on a shared machine).
+
+                """);
+        md.append("| connections | path | p50 | p90 | p99 | requests/s | p50 added to direct | p50 ÷ direct | p50 ÷ nginx | proxy CPU µs/request |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (int concurrency : latency.keySet()) {
+            for (String route : latency.get(concurrency).keySet()) {
+                double p50 = p(concurrency, route, 50);
+                double direct = p(concurrency, "direct", 50);
+                md.append(String.format(Locale.ROOT, "| %d | %s | %.3f | %.3f | %.3f | %.0f | %s | %s | %s | %s |%n", concurrency,
+                        route, p50, p(concurrency, route, 90), p(concurrency, route, 99), rps(concurrency, route),
+                        route.equals("direct") ? "–" : String.format(Locale.ROOT, "+%.3f", p50 - direct),
+                        route.equals("direct") ? "–" : ratio(p50 / direct),
+                        route.equals("gateway") ? ratio(p50 / p(concurrency, "nginx", 50)) : "–", requestCpu(concurrency, route)));
+            }
+        }
+        long failures = latency.values().stream().flatMap(m -> m.values().stream()).mapToLong(l -> l.failures).sum();
+        md.append(failures == 0 ? "\nNo request failed.\n\n" : "\n**" + failures + " requests failed.**\n\n");
+    }
+
+    private void throughputSection(StringBuilder md) {
+        if (!latency.containsKey(64)) {
+            return;
+        }
+        md.append("### 2. Maximum requests per second at 64 connections\n\n");
+        md.append("| path | requests/s | ÷ direct | ÷ nginx |\n|---|---:|---:|---:|\n");
+        for (String route : latency.get(64).keySet()) {
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s |%n", route, rps(64, route),
+                    ratio(rps(64, route) / rps(64, "direct")),
+                    route.equals("gateway") ? ratio(rps(64, route) / rps(64, "nginx")) : "–"));
+        }
+        md.append('\n');
+    }
+
+    private void setupSection(StringBuilder md) {
+        if (setup.isEmpty()) {
+            return;
+        }
+        md.append("### 3. New connections per second\n\n");
+        md.append(String.format(Locale.ROOT, """
+                %d threads, each opening a connection, doing one GET on it and closing it, again and again. The
+                gateway's includes both handshakes, the token check and the proof-of-possession signature (made by the
+                client, checked by the gateway). "%s" is TCP + one full handshake + close against the API
+                stand-in's Jetty connector, same JDK; the gateway does two per connection, so its reference is half that rate.
+
+                """, Benchmarks.SETUP_THREADS, BARE));
+        double bare = setupRate(BARE);
+        md.append("| path | connections/s | ÷ direct | ÷ (bare ÷ 2) | failed |\n|---|---:|---:|---:|---:|\n");
+        for (String kind : setup.keySet()) {
+            double rate = setupRate(kind);
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %d |%n", kind, rate,
+                    kind.equals(BARE) ? "–" : ratio(rate / setupRate("direct")), ratio(rate / (bare / 2)), setupFailures(kind)));
+        }
+        md.append('\n');
+    }
+
+    private void streamSection(StringBuilder md) {
+        if (streams.isEmpty()) {
+            return;
+        }
+        md.append("### 4. Upgraded-stream throughput\n\n");
+        md.append("""
+                One WebSocket exec (`v5.channel.k8s.io`) whose upstream sends stdout frames as fast as it can; the client
+                reads them. Recording on: an exec, which the gateway parses frame by frame and records as asciicast
+                (1 MB parts to its log). Recording off: the same bytes on a port-forward path, which is not recorded.
+                MB = 10^6 bytes; mean of the rounds (range in brackets).
+
+                """);
+        md.append("| path | MB/s | ÷ direct | proxy CPU s per GB |\n|---|---:|---:|---:|\n");
+        for (String variant : streams.keySet()) {
+            md.append(String.format(Locale.ROOT, "| %s | %.1f (%s) | %s | %s |%n", variant, stream(variant), streamSpread(variant),
+                    variant.equals(STREAM_DIRECT) ? "–" : ratio(stream(variant) / stream(STREAM_DIRECT)), streamCpu(variant)));
+        }
+        md.append(String.format(Locale.ROOT, "%nRecording on ÷ off: %s. Gateway (recording off) ÷ nginx: %s.%n",
+                ratio(stream(STREAM_GATEWAY_ON) / stream(STREAM_GATEWAY_OFF)),
+                ratio(stream(STREAM_GATEWAY_OFF) / stream(STREAM_NGINX))));
+        md.append("\n`").append(streamSummary()).append("`\n\n");
+    }
+
+    private void idleSection(StringBuilder md) {
+        if (idle.isEmpty()) {
+            return;
+        }
+        md.append("### 5. Gateway memory per idle authenticated connection holding a watch\n\n");
+        md.append(String.format(Locale.ROOT, """
+                Each connection: outer TLS, CONNECT, inner TLS, `GET …/pods?watch=true` answered with one event and then
+                held open by the upstream (so the gateway also holds one upstream connection per watch). Heap is used heap
+                after `jcmd GC.run` (`GC.heap_info`); RSS from `/proc/<pid>/status`. Baseline (after the other phases):
+                heap %.1f MiB, RSS %.1f MiB.
+
+                """, heapBaseline / 1048576.0, rssBaseline / 1048576.0));
+        md.append("| connections | heap used | heap per connection | RSS | RSS per connection |\n|---:|---:|---:|---:|---:|\n");
+        for (long[] row : idle) {
+            md.append(String.format(Locale.ROOT, "| %d | %.1f MiB | %.1f KiB | %.1f MiB | %.1f KiB |%n", row[0],
+                    row[1] / 1048576.0, (row[1] - heapBaseline) / 1024.0 / row[0], row[2] / 1048576.0,
+                    (row[2] - rssBaseline) / 1024.0 / row[0]));
+        }
+        if (!idle.isEmpty() && idle.getLast()[0] < 10_000) {
+            md.append(String.format(Locale.ROOT, """
+
+                    The largest size is %d, not 10,000: this machine's hard limit on open files per process is %d and
+                    cannot be raised here, and each idle watch holds two descriptors in the gateway (kubectl's connection
+                    and the upstream's).
+                    """, idle.getLast()[0], descriptorLimit));
+        }
+        md.append('\n');
+    }
+
+    private void targetsSection(StringBuilder md) {
+        md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        for (int concurrency : latency.keySet()) {
+            double gatewayAdded = p(concurrency, "gateway", 50) - p(concurrency, "direct", 50);
+            double nginxAdded = p(concurrency, "nginx", 50) - p(concurrency, "direct", 50);
+            target(md, "p50 added latency ≤ nginx's, " + concurrency + " connection" + (concurrency == 1 ? "" : "s"),
+                    String.format(Locale.ROOT, "gateway +%.3f ms, nginx +%.3f ms", gatewayAdded, nginxAdded), gatewayAdded <= nginxAdded);
+        }
+        if (latency.containsKey(64)) {
+            double throughput = rps(64, "gateway") / rps(64, "nginx");
+            target(md, "requests/s at 64 connections ≥ 0.9 × nginx", String.format(Locale.ROOT, "%.0f vs %.0f: %s",
+                    rps(64, "gateway"), rps(64, "nginx"), ratio(throughput)), throughput >= 0.9);
+        }
+        if (!setup.isEmpty()) {
+            double setupRatio = setupRate("gateway") / (setupRate(BARE) / 2);
+            target(md, "connection set-up ≥ 0.8 × bare double-handshake rate", String.format(Locale.ROOT, "%.0f/s vs %.0f/s: %s",
+                    setupRate("gateway"), setupRate(BARE) / 2, ratio(setupRatio)), setupRatio >= 0.8);
+        }
+        if (!streams.isEmpty()) {
+            double streamRatio = stream(STREAM_GATEWAY_ON) / stream(STREAM_DIRECT);
+            target(md, "stream throughput, recording on ≥ 0.8 × direct", String.format(Locale.ROOT, "%.1f vs %.1f MB/s: %s",
+                    stream(STREAM_GATEWAY_ON), stream(STREAM_DIRECT), ratio(streamRatio)), streamRatio >= 0.8);
+        }
+        for (long[] row : idle) {
+            double perConnection = (row[1] - heapBaseline) / 1024.0 / row[0];
+            target(md, "≤ 32 KiB heap per idle connection, " + row[0] + " connections",
+                    String.format(Locale.ROOT, "%.1f KiB", perConnection), perConnection <= 32);
+        }
+        md.append('\n');
+    }
+
+    private static void target(StringBuilder md, String target, String measured, boolean met) {
+        md.append("| ").append(target).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**").append(" |\n");
+    }
+
+    private static String ratio(double value) {
+        return String.format(Locale.ROOT, "%.2f×", value);
+    }
+}
