@@ -114,20 +114,27 @@ class KubectlMatrixTest {
     private Stream<DynamicTest> commands(String version, boolean forceSpdy) {
         Session s = new Session(version, forceSpdy);
         return Stream.of(
-                test("auth whoami shows the impersonated user and groups", s::whoami),
-                test("get pods", s::getPods),
-                test("get pods -w sees a pod created afterwards", s::watchPods),
-                test("logs -f streams", s::followLogs),
-                test("apply -f of a 5 MB manifest, twice", s::applyBigManifest),
-                test("exec with stdin piped, output byte for byte", s::execWithStdin),
-                test("exec -it on a terminal with a resize, recorded", s::execInteractive),
-                test("attach -it, recorded", s::attach),
-                test("cp of 20 MB both ways, not recorded", s::copyBothWays),
-                test("port-forward carries 50 MB, not recorded", s::portForward));
+                test(s, "auth whoami shows the impersonated user and groups", s::whoami),
+                test(s, "get pods", s::getPods),
+                test(s, "get pods -w sees a pod created afterwards", s::watchPods),
+                test(s, "logs -f streams", s::followLogs),
+                test(s, "apply -f of a 5 MB manifest, twice", s::applyBigManifest),
+                test(s, "exec with stdin piped, output byte for byte", s::execWithStdin),
+                test(s, "exec -it on a terminal with a resize, recorded", s::execInteractive),
+                test(s, "attach -it, recorded", s::attach),
+                test(s, "cp of 20 MB both ways, not recorded", s::copyBothWays),
+                test(s, "port-forward carries 50 MB, not recorded", s::portForward));
     }
 
-    private static DynamicTest test(String name, Executable body) {
-        return DynamicTest.dynamicTest(name, body);
+    /** A test whose failure names the kubectl and the command, since the report only numbers dynamic tests. */
+    private static DynamicTest test(Session session, String name, Executable body) {
+        return DynamicTest.dynamicTest(name, () -> {
+            try {
+                body.execute();
+            } catch (Throwable failure) {
+                throw new AssertionError(session + ", " + name + ": " + failure, failure);
+            }
+        });
     }
 
     /** One kubectl version's run: its own pod, so versions never see each other's state. */
@@ -141,6 +148,11 @@ class KubectlMatrixTest {
             this.version = version;
             this.forceSpdy = forceSpdy;
             this.pod = "web-" + version.replace(".", "-") + (forceSpdy ? "-spdy" : "");
+        }
+
+        @Override
+        public String toString() {
+            return "kubectl " + version + (forceSpdy ? " forced onto SPDY" : "");
         }
 
         private int minor() {
