@@ -148,7 +148,8 @@ public final class AsciicastRecorder {
     }
 
     private void emit(boolean last) {
-        String part = header() + "\n" + String.join("\n", events);
+        // No empty line after a lone header: players read every line as an event and fail on an empty one.
+        String part = events.isEmpty() ? header() : header() + "\n" + String.join("\n", events);
         events.clear();
         bufferedBytes = 0;
         int number = ++sequence;

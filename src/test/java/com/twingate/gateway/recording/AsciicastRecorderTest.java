@@ -123,6 +123,7 @@ class AsciicastRecorderTest {
             assertThat(part.last()).isTrue();
             assertThat(part.sequence()).isEqualTo(1);
             assertThat(part.asciicast().lines()).hasSize(1);
+            assertThat(part.asciicast()).as("a lone header, no empty event line after it").doesNotContain("\n");
         });
         JsonNode header = parts.header(0);
         assertThat(header.path("version").asInt()).isEqualTo(2);

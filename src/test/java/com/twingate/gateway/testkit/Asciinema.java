@@ -30,7 +30,9 @@ public final class Asciinema {
             throw new AssertionError("asciinema cat " + recording + " did not end within 30 s");
         }
         if (process.exitValue() != 0) {
-            throw new AssertionError("asciinema cat " + recording + " exited with " + process.exitValue());
+            String shown = new String(output, java.nio.charset.StandardCharsets.UTF_8);
+            throw new AssertionError("asciinema cat " + recording + " exited with " + process.exitValue() + "; it said: "
+                    + shown.substring(Math.max(0, shown.length() - 2000)));
         }
         return output;
     }
