@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.AbstractConnection;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -33,6 +34,8 @@ public final class RelayConnection extends AbstractConnection implements Connect
     private final RelayTap tap;
     private final UpgradedStream stream;
     private final AtomicBoolean ended = new AtomicBoolean();
+    /** Directions still copying: the stream is over for its observers only when both have stopped. */
+    private final AtomicInteger directionsRunning = new AtomicInteger(2);
     private volatile boolean tapFailed;
     private ByteBuffer clientAlreadyRead = BufferUtil.EMPTY_BUFFER;
 
@@ -88,7 +91,7 @@ public final class RelayConnection extends AbstractConnection implements Connect
         } catch (IOException | RuntimeException ended) {
             LOG.debug("client side of the relay ended: {}", ended.toString());
         } finally {
-            end();
+            directionStopped();
         }
     }
 
@@ -119,7 +122,7 @@ public final class RelayConnection extends AbstractConnection implements Connect
         } catch (IOException | RuntimeException ended) {
             LOG.debug("API server side of the relay ended: {}", ended.toString());
         } finally {
-            end();
+            directionStopped();
         }
     }
 
@@ -155,7 +158,7 @@ public final class RelayConnection extends AbstractConnection implements Connect
         end();
     }
 
-    /** Either side ended: close both, once. */
+    /** Either side ended: close both, once, which stops the other direction too. */
     private void end() {
         if (!ended.compareAndSet(false, true)) {
             return;
@@ -166,6 +169,18 @@ public final class RelayConnection extends AbstractConnection implements Connect
             LOG.debug("closing the API server socket: {}", e.toString());
         }
         getEndPoint().close();
+    }
+
+    /**
+     * One direction stopped copying. The recording and the stream's observers (audit line, metrics) hear
+     * of the end only after the last one: until then the other direction may still be handing over bytes
+     * that must be recorded and counted.
+     */
+    private void directionStopped() {
+        end();
+        if (directionsRunning.decrementAndGet() > 0) {
+            return;
+        }
         try {
             tap.close();
         } catch (RuntimeException e) {
