@@ -2,20 +2,15 @@ package com.twingate.gateway.testkit.kubeapi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.Kubectl;
+import com.twingate.gateway.testkit.Terminal;
 import com.twingate.gateway.testkit.TestPki;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,12 +83,12 @@ class KubeApiStandInTest {
         String pod = named("watched", version);
         // With no pods kubectl prints nothing, not even a header, until the first event.
         api.cluster().addPod("default", listed);
-        try (Output watch = Output.of(kubectl(version).processBuilder("get", "pods", "--watch"))) {
-            watch.await("the listed pod", line -> line.startsWith(listed + " "));
+        try (Terminal watch = Terminal.start(kubectl(version).processBuilder("get", "pods", "--watch"), 24, 200)) {
+            watch.awaitMatch(lineStartingWith(listed + " "), 0, SEEN);
 
             api.cluster().addPod("default", pod);
 
-            watch.await("the new pod", line -> line.startsWith(pod + " "));
+            watch.awaitMatch(lineStartingWith(pod + " "), 0, SEEN);
         }
     }
 
@@ -103,12 +98,12 @@ class KubeApiStandInTest {
         String pod = named("logging", version);
         api.cluster().addPod("default", pod);
         api.cluster().appendLog("default", pod, "before kubectl started");
-        try (Output logs = Output.of(kubectl(version).processBuilder("logs", "--follow", pod))) {
-            logs.await("the existing line", "before kubectl started"::equals);
+        try (Terminal logs = Terminal.start(kubectl(version).processBuilder("logs", "--follow", pod), 24, 200)) {
+            logs.awaitMatch(wholeLine("before kubectl started"), 0, SEEN);
 
             api.cluster().appendLog("default", pod, "after kubectl started");
 
-            logs.await("the appended line", "after kubectl started"::equals);
+            logs.awaitMatch(wholeLine("after kubectl started"), 0, SEEN);
         }
     }
 
@@ -156,54 +151,11 @@ class KubeApiStandInTest {
         return Files.writeString(directory.resolve(name + "-" + marker + ".yaml"), manifest);
     }
 
-    /** A kubectl that keeps running (watch, logs -f), its stdout read line by line as it comes. */
-    private static final class Output implements AutoCloseable {
+    private static Pattern lineStartingWith(String text) {
+        return Pattern.compile("(?m)^" + Pattern.quote(text));
+    }
 
-        private final Process process;
-        private final Path stderr;
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-
-        private Output(Process process, Path stderr) {
-            this.process = process;
-            this.stderr = stderr;
-        }
-
-        static Output of(ProcessBuilder builder) throws IOException {
-            Path stderr = Files.createTempFile(directory, "kubectl", ".stderr");
-            Output output = new Output(builder.redirectError(stderr.toFile()).start(), stderr);
-            Thread.ofVirtual().start(output::read);
-            return output;
-        }
-
-        private void read() {
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = out.readLine()) != null; ) {
-                    lines.add(line);
-                }
-            } catch (IOException endedWithTheProcess) {
-                // The test has what it read; close() ends the process either way.
-            }
-        }
-
-        void await(String what, Predicate<String> line) {
-            try {
-                Await.until(what, SEEN, () -> lines.stream().anyMatch(line));
-            } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + "; stdout: " + lines + "; stderr: " + stderrSoFar(), e);
-            }
-        }
-
-        private String stderrSoFar() {
-            try {
-                return Files.readString(stderr);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        @Override
-        public void close() {
-            process.destroyForcibly();
-        }
+    private static Pattern wholeLine(String text) {
+        return Pattern.compile("(?m)^" + Pattern.quote(text) + "\\r?$");
     }
 }
