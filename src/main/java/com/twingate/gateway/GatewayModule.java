@@ -14,6 +14,7 @@ import com.twingate.gateway.metrics.GatewayMetrics;
 import com.twingate.gateway.metrics.HttpMetricsHandler;
 import com.twingate.gateway.proxy.ApiProxyHandler;
 import com.twingate.gateway.recording.SessionRecorder;
+import com.twingate.gateway.relay.ActiveTunnels;
 import com.twingate.gateway.server.ConnectEvents;
 import com.twingate.gateway.server.GatewayServer;
 import com.twingate.gateway.token.CachingTokenVerifier;
@@ -43,6 +44,13 @@ public final class GatewayModule extends AbstractModule {
         bind(ConnectListener.class).to(ConnectEvents.class);
         bind(GatewayMetrics.class).in(Singleton.class);
         bind(AuditLog.class).in(Singleton.class);
+        bind(Clock.class).toInstance(Clock.systemUTC());
+    }
+
+    @Provides
+    @Singleton
+    ActiveTunnels activeTunnels() {
+        return new ActiveTunnels(config.halfCloseTimeout());
     }
 
     @Provides
@@ -54,8 +62,8 @@ public final class GatewayModule extends AbstractModule {
     /** Nimbus checks each token once; the cache answers for it until the token expires. */
     @Provides
     @Singleton
-    TokenVerifier tokenVerifier(NimbusTokenVerifier nimbus) {
-        return new CachingTokenVerifier(nimbus, Clock.systemUTC());
+    TokenVerifier tokenVerifier(NimbusTokenVerifier nimbus, Clock clock) {
+        return new CachingTokenVerifier(nimbus, clock);
     }
 
     @Provides
@@ -70,12 +78,16 @@ public final class GatewayModule extends AbstractModule {
         return new SessionRecorder(config, metrics::recordedSession);
     }
 
-    /** The request path on the gateway port [ARCHITECTURE]: metrics ─► audit ─► proxy. */
+    /** The request path on the gateway port: metrics ─► audit ─► proxy. */
     @Provides
     @Singleton
     GatewayServer gatewayServer(ConnectAuthenticator authenticator, ConnectListener listener, GatewayMetrics metrics,
-                                AuditLog audit, ApiProxyHandler proxy) throws IOException, GeneralSecurityException {
-        return new GatewayServer(config, authenticator, listener,
-                new HttpMetricsHandler(metrics, new AuditHandler(audit, proxy)));
+                                AuditLog audit, ApiProxyHandler proxy, ActiveTunnels tunnels, Clock clock)
+            throws IOException, GeneralSecurityException {
+        GatewayServer server = new GatewayServer(config, authenticator, listener,
+                new HttpMetricsHandler(metrics, new AuditHandler(audit, proxy)), clock);
+        // Open exec/attach/port-forward streams are drained on shutdown like in-flight requests.
+        server.jetty().addBean(tunnels);
+        return server;
     }
 }

@@ -1,12 +1,10 @@
 package com.twingate.gateway.audit;
 
 import com.twingate.gateway.connect.ClientIdentity;
-import com.twingate.gateway.relay.UpgradedStream;
-import java.time.Instant;
+import com.twingate.gateway.request.RequestContext;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -15,16 +13,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One audit line per API request, when it completes [§5]; for an upgraded request (status 101) when
- * its stream ends. Auditing observes: a failure in it is logged and never breaks the request.
+ * One audit line per API request, when it completes; for an upgraded request (status 101) when its
+ * stream ends. A client that went away still gets its line, as completed: that is not the gateway
+ * failing. Auditing observes: a failure in it is logged and never breaks the request.
  */
 public final class AuditHandler extends EventsHandler {
 
-    /** The request's {@code request_id}, for the session recording of the same request. */
-    public static final String REQUEST_ID_ATTRIBUTE = AuditHandler.class.getName() + ".requestId";
-    /** Why the gateway answered a request itself (502, 504, …): makes the line "API request failed". */
-    public static final String GATEWAY_FAILURE_ATTRIBUTE = AuditHandler.class.getName() + ".gatewayFailure";
-    private static final String STARTED = AuditHandler.class.getName() + ".started";
     private static final Logger LOG = LoggerFactory.getLogger(AuditHandler.class);
 
     private final AuditLog audit;
@@ -35,41 +29,31 @@ public final class AuditHandler extends EventsHandler {
     }
 
     @Override
-    protected void onBeforeHandling(Request request) {
-        String requestId = UUID.randomUUID().toString();
-        request.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
-        request.setAttribute(STARTED, new Started(requestId, Instant.now(), Redaction.headers(request.getHeaders())));
-    }
-
-    @Override
     protected void onComplete(Request request, int status, HttpFields headers, Throwable failure) {
-        if (!(request.getAttribute(STARTED) instanceof Started started)) {
+        Optional<RequestContext> found = RequestContext.find(request);
+        if (found.isEmpty()) {
             return;
         }
+        RequestContext context = found.get();
         Map<String, List<String>> responseHeaders = Redaction.headers(headers);
-        Runnable write = () -> write(request, started, status, responseHeaders, failure);
-        if (request.getAttribute(UpgradedStream.ATTRIBUTE) instanceof UpgradedStream stream) {
-            stream.whenEnded(write);
-        } else {
-            write.run();
-        }
+        Runnable write = () -> write(request, context, context.finalStatus(status), responseHeaders, failure);
+        context.upgradedStream().ifPresentOrElse(stream -> stream.whenEnded(write), write);
     }
 
-    private void write(Request request, Started started, int status, Map<String, List<String>> responseHeaders,
+    private void write(Request request, RequestContext context, int status, Map<String, List<String>> responseHeaders,
                        Throwable failure) {
         try {
-            ClientIdentity identity = request.getAttribute(ClientIdentity.ATTRIBUTE) instanceof ClientIdentity id ? id : null;
-            Optional<String> gatewayFailure = Optional.ofNullable((String) request.getAttribute(GATEWAY_FAILURE_ATTRIBUTE))
-                    .or(() -> Optional.ofNullable(failure).map(Throwable::toString));
+            Optional<String> gatewayFailure = context.gatewayFailure()
+                    .or(() -> Optional.ofNullable(failure).filter(f -> !context.clientLeft()).map(Throwable::toString));
             audit.requestCompleted(new AuditLog.Entry(
-                    started.requestId(),
-                    started.at(),
+                    context.requestId(),
+                    context.requestedAt(),
                     request.getMethod(),
                     Redaction.url(request.getHttpURI()),
                     String.valueOf(Request.getRemoteAddr(request)),
-                    Optional.ofNullable(identity).map(ClientIdentity::user),
-                    Optional.ofNullable(identity).flatMap(ClientIdentity::connectionId),
-                    started.requestHeaders(),
+                    context.identity().map(ClientIdentity::user),
+                    context.identity().flatMap(ClientIdentity::connectionId),
+                    Redaction.headers(request.getHeaders()),
                     status,
                     responseHeaders,
                     gatewayFailure));
@@ -77,6 +61,4 @@ public final class AuditHandler extends EventsHandler {
             LOG.warn("writing an audit line failed; the request is unaffected", e);
         }
     }
-
-    private record Started(String requestId, Instant at, Map<String, List<String>> requestHeaders) {}
 }

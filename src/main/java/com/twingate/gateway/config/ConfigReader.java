@@ -35,7 +35,8 @@ final class ConfigReader {
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
-            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory");
+            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory",
+            "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
             "bearerTokenFile", "clientCertificateFile", "clientKeyFile", "resourceAddresses");
 
@@ -74,11 +75,15 @@ final class ConfigReader {
         KubernetesConfig kubernetes = kubernetes();
         AuditLogConfig auditLog = new AuditLogConfig(positiveDuration("auditLog.flushInterval"), flushSizeThreshold());
         Optional<Path> recordingDirectory = recordingDirectory();
+        Duration shutdownTimeout = positiveDuration("shutdownTimeout");
+        Duration halfCloseTimeout = positiveDuration("relay.halfCloseTimeout");
+        KeepAliveConfig tcpKeepAlive = new KeepAliveConfig(positiveDuration("tcpKeepAlive.idle"),
+                positiveDuration("tcpKeepAlive.interval"), positiveCount("tcpKeepAlive.probes"));
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
-                kubernetes, auditLog, recordingDirectory);
+                kubernetes, auditLog, recordingDirectory, shutdownTimeout, halfCloseTimeout, tcpKeepAlive);
     }
 
     private TwingateConfig twingate() {
@@ -263,6 +268,15 @@ final class ConfigReader {
             problem("auditLog.flushSizeThreshold", "must be positive");
         }
         return (int) Math.min(threshold, Integer.MAX_VALUE);
+    }
+
+    private int positiveCount(String key) {
+        int count = read(key, "must be a whole number", () -> config.getInt(key)).orElse(1);
+        if (count <= 0) {
+            problem(key, "must be positive: " + count);
+            return 1;
+        }
+        return count;
     }
 
     private Optional<Path> recordingDirectory() {

@@ -4,7 +4,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The whole validated configuration [§8]. Built only by {@link ConfigLoader}; never half-valid. */
+/**
+ * The whole validated configuration. Built only by {@link ConfigLoader}; never half-valid.
+ *
+ * @param shutdownTimeout  on SIGTERM, how long requests and streams (exec included) get to finish
+ * @param halfCloseTimeout after one side of an upgraded stream ended, how long the other side gets
+ * @param tcpKeepAlive     how a vanished Twingate Client or API server is found out
+ */
 public record GatewayConfig(
         TwingateConfig twingate,
         String bindAddress,
@@ -15,4 +21,7 @@ public record GatewayConfig(
         TlsConfig tls,
         KubernetesConfig kubernetes,
         AuditLogConfig auditLog,
-        Optional<Path> recordingDirectory) {}
+        Optional<Path> recordingDirectory,
+        Duration shutdownTimeout,
+        Duration halfCloseTimeout,
+        KeepAliveConfig tcpKeepAlive) {}

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -24,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The layer between the outer and the inner TLS [§2]: reads one request from the Twingate Client,
+ * The layer between the outer and the inner TLS: reads one request from the Twingate Client,
  * answers it, and then either closes or hands the endpoint to the inner TLS for kubectl's session.
  *
  * <p>Its endpoint is the outer TLS's decrypted endpoint, so the outer session (for the keying
@@ -39,6 +40,7 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
     private final InnerTls innerTls;
     private final ConnectListener listener;
     private final Duration timeout;
+    private final Clock clock;
     private final long acceptedAtNanos = System.nanoTime();
     private final AtomicBoolean decided = new AtomicBoolean();
     private final PreambleParser parser = new PreambleParser();
@@ -47,8 +49,9 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
     private volatile ConnectOutcome answered;
 
     ConnectConnection(Connector connector, EndPoint endPoint, ConnectAuthenticator authenticator, InnerTls innerTls,
-                      ConnectListener listener, Duration timeout) {
+                      ConnectListener listener, Duration timeout, Clock clock) {
         super(endPoint, connector.getExecutor());
+        this.clock = clock;
         this.connector = connector;
         this.authenticator = authenticator;
         this.innerTls = innerTls;
@@ -80,7 +83,10 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
                 filled = getEndPoint().fill(buffer.getByteBuffer());
                 Optional<ConnectRequest> request = parser.parse(buffer.getByteBuffer());
                 if (request.isPresent()) {
-                    decide(request.get());
+                    // Verifying may wait for the controller's signing keys (an unknown key id): never on a
+                    // Jetty thread, so a slow controller cannot stall other connections.
+                    ConnectRequest received = request.get();
+                    Thread.ofVirtual().name("connect-auth").start(() -> decide(received));
                     return;
                 }
                 if (parser.failure() != null) {
@@ -137,9 +143,9 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
         getEndPoint().upgrade(innerTls.newConnection(connector, getEndPoint(), identity));
     }
 
-    /** The token's lifetime bounds the connection's, even in the middle of a stream [§2.4]. */
+    /** The token's lifetime bounds the connection's, even in the middle of a stream. */
     private void scheduleExpiry(Instant expiresAt) {
-        long delayNanos = Math.max(0, Duration.between(Instant.now(), expiresAt).toNanos());
+        long delayNanos = Math.max(0, Duration.between(clock.instant(), expiresAt).toNanos());
         Scheduler.Task expiry = connector.getScheduler().schedule(
                 () -> closeNetwork("token expired"), delayNanos, TimeUnit.NANOSECONDS);
         outerTls().addEventListener(new Connection.Listener() {
@@ -221,7 +227,7 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
         }
     }
 
-    /** The exact bytes of each answer [§2]. */
+    /** The exact bytes of each answer. */
     static final class StatusLines {
         private static final String HEALTH = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 

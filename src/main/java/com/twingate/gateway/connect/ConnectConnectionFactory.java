@@ -1,5 +1,6 @@
 package com.twingate.gateway.connect;
 
+import java.time.Clock;
 import java.time.Duration;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
@@ -15,20 +16,23 @@ public final class ConnectConnectionFactory extends AbstractConnectionFactory {
     private final InnerTls innerTls;
     private final ConnectListener listener;
     private final Duration timeout;
+    private final Clock clock;
 
+    /** @param clock what the token's expiry is measured against */
     public ConnectConnectionFactory(ConnectAuthenticator authenticator, InnerTls innerTls, ConnectListener listener,
-                                    Duration timeout) {
+                                    Duration timeout, Clock clock) {
         super(PROTOCOL);
         this.authenticator = authenticator;
         this.innerTls = innerTls;
         this.listener = listener;
         this.timeout = timeout;
+        this.clock = clock;
         addBean(innerTls);
     }
 
     @Override
     public Connection newConnection(Connector connector, EndPoint endPoint) {
-        return configure(new ConnectConnection(connector, endPoint, authenticator, innerTls, listener, timeout),
+        return configure(new ConnectConnection(connector, endPoint, authenticator, innerTls, listener, timeout, clock),
                 connector, endPoint);
     }
 }

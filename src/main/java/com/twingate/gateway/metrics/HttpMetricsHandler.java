@@ -1,8 +1,7 @@
 package com.twingate.gateway.metrics;
 
-import com.twingate.gateway.relay.UpgradedStream;
+import com.twingate.gateway.request.RequestContext;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
@@ -11,13 +10,14 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.handler.EventsHandler;
 
 /**
- * The gateway HTTP request metrics [§7]: one exchange per request on the inner HTTP connection, typed
- * by its Upgrade header, timed from arrival to completion, with request and response sizes. Sits
- * outermost so it sees what the client sent and received.
+ * The gateway HTTP request metrics: one exchange per request on kubectl's connection, typed by its
+ * Upgrade header, timed from arrival to completion (for an upgrade, to the end of its stream), with
+ * request and response sizes. Sits outermost so it sees what the client sent and received; the sizes
+ * it counts are the request context's, which the audit line reads too.
  */
 public final class HttpMetricsHandler extends EventsHandler {
 
-    private static final String EXCHANGE = HttpMetricsHandler.class.getName() + ".exchange";
+    private static final String STARTED = HttpMetricsHandler.class.getName() + ".started";
     /** {@code " HTTP/1.1\r\n"} after method and target, and the empty line after the headers. */
     private static final int REQUEST_LINE_AND_END_OVERHEAD = " ".length() + " HTTP/1.1\r\n".length() + "\r\n".length();
 
@@ -30,35 +30,41 @@ public final class HttpMetricsHandler extends EventsHandler {
 
     @Override
     protected void onBeforeHandling(Request request) {
-        RequestType type = RequestType.of(request.getHeaders());
-        request.setAttribute(EXCHANGE, new Exchange(metrics.httpRequestStarted(type), System.nanoTime(), headSize(request)));
+        RequestContext.find(request).ifPresent(context -> {
+            context.addRequestBytes(headSize(request));
+            request.setAttribute(STARTED, metrics.httpRequestStarted(context.type()));
+        });
     }
 
     @Override
     protected void onRequestRead(Request request, Content.Chunk chunk) {
-        if (chunk != null && request.getAttribute(EXCHANGE) instanceof Exchange exchange) {
-            exchange.requestBytes += chunk.remaining();
+        if (chunk != null) {
+            RequestContext.find(request).ifPresent(context -> context.addRequestBytes(chunk.remaining()));
         }
     }
 
     @Override
+    protected void onResponseBegin(Request request, int status, HttpFields headers) {
+        RequestContext.find(request).ifPresent(context -> context.responseBegan(status));
+    }
+
+    @Override
     protected void onResponseWrite(Request request, boolean last, ByteBuffer content) {
-        if (content != null && request.getAttribute(EXCHANGE) instanceof Exchange exchange) {
-            exchange.responseBytes += content.remaining();
+        if (content != null) {
+            RequestContext.find(request).ifPresent(context -> context.addResponseBytes(content.remaining()));
         }
     }
 
     @Override
     protected void onComplete(Request request, int status, HttpFields headers, Throwable failure) {
-        if (!(request.getAttribute(EXCHANGE) instanceof Exchange exchange)) {
+        if (!(request.getAttribute(STARTED) instanceof GatewayMetrics.HttpRequest started)) {
             return;
         }
-        if (request.getAttribute(UpgradedStream.ATTRIBUTE) instanceof UpgradedStream stream) {
-            // An upgraded request lasts as long as its session [§7], and its response is what was relayed.
-            stream.whenEnded(() -> exchange.finish(request.getMethod(), status, stream.relayedBytesToClient()));
-        } else {
-            exchange.finish(request.getMethod(), status, 0);
-        }
+        RequestContext context = RequestContext.of(request);
+        Runnable finish = () -> started.finished(request.getMethod(), context.finalStatus(status), context.requestBytes(),
+                context.responseBytes(), context.elapsed());
+        // An upgraded request lasts as long as its session, and its response is what was relayed.
+        context.upgradedStream().ifPresentOrElse(stream -> stream.whenEnded(finish), finish);
     }
 
     /** The request line and headers as they were on the wire (HTTP/1.1 framing). */
@@ -69,27 +75,5 @@ public final class HttpMetricsHandler extends EventsHandler {
             size += field.getName().length() + ": ".length() + field.getValue().length() + "\r\n".length();
         }
         return size;
-    }
-
-    /**
-     * Per-request state. Request bytes are counted by whoever reads the request body and response bytes
-     * by whoever writes the response, which for a proxied stream are different threads.
-     */
-    private static final class Exchange {
-        private final GatewayMetrics.HttpRequest metrics;
-        private final long startNanos;
-        private volatile long requestBytes;
-        private volatile long responseBytes;
-
-        private Exchange(GatewayMetrics.HttpRequest metrics, long startNanos, long headBytes) {
-            this.metrics = metrics;
-            this.startNanos = startNanos;
-            this.requestBytes = headBytes;
-        }
-
-        private void finish(String method, int status, long relayedBytes) {
-            metrics.finished(method, status, requestBytes, responseBytes + relayedBytes,
-                    Duration.ofNanos(System.nanoTime() - startNanos));
-        }
     }
 }

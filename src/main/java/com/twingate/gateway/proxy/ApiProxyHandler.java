@@ -6,10 +6,14 @@ import com.twingate.gateway.config.UpstreamConfig;
 import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
 import com.twingate.gateway.recording.SessionRecorder;
+import com.twingate.gateway.relay.ActiveTunnels;
+import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.upstream.UpstreamRouter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -19,43 +23,51 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends each request to the upstream its connection was routed to at CONNECT time [§4]. Upgrade
- * requests go to the relay; everything else streams through that upstream's proxy.
+ * Sends each request to the upstream its connection was routed to at CONNECT time, after refusing
+ * what no API server serves: requests for the whole server ({@code OPTIONS *}) and tunnels inside
+ * the tunnel ({@code CONNECT}).
  */
 public final class ApiProxyHandler extends Handler.AbstractContainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiProxyHandler.class);
 
     private final Map<String, UpstreamProxy> proxies = new LinkedHashMap<>();
-    private final UpgradeBridge upgrades;
 
     @Inject
-    public ApiProxyHandler(GatewayConfig config, UpstreamRouter router, GatewayMetrics metrics, SessionRecorder recorder) {
+    public ApiProxyHandler(GatewayConfig config, UpstreamRouter router, GatewayMetrics metrics, SessionRecorder recorder,
+                           ActiveTunnels tunnels) {
         for (UpstreamConfig upstream : router.all()) {
             UpstreamProxy proxy = new UpstreamProxy(upstream, router.credential(upstream.name()), config.kubernetes(),
-                    config.idleTimeout(), metrics);
+                    config.idleTimeout(), config.tcpKeepAlive(), metrics, recorder, tunnels);
             proxies.put(upstream.name(), proxy);
             addBean(proxy);
         }
-        upgrades = new UpgradeBridge(config.kubernetes(), metrics, recorder);
         addBean(recorder);
     }
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!(request.getAttribute(ClientIdentity.ATTRIBUTE) instanceof ClientIdentity identity)) {
+        Optional<ClientIdentity> identity = RequestContext.find(request).flatMap(RequestContext::identity);
+        if (identity.isEmpty()) {
             LOG.error("a request reached the proxy without an authenticated identity: {}", request.getHttpURI().getPath());
             KubernetesStatus.write(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "request is not authenticated");
             return true;
         }
-        UpstreamProxy proxy = proxies.get(identity.upstreamName());
-        if (proxy == null) {
-            KubernetesStatus.write(request, response, callback, HttpStatus.BAD_GATEWAY_502,
-                    "no upstream named " + identity.upstreamName());
+        if (HttpMethod.CONNECT.is(request.getMethod())) {
+            KubernetesStatus.write(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
+                    "CONNECT is not served: the Kubernetes API takes no tunnels");
             return true;
         }
-        if (HeaderRules.isUpgrade(request.getHeaders())) {
-            upgrades.handle(request, response, callback, proxy, identity);
+        if ("*".equals(request.getHttpURI().getPath())) {
+            KubernetesStatus.write(request, response, callback,
+                    HttpMethod.OPTIONS.is(request.getMethod()) ? HttpStatus.NOT_IMPLEMENTED_501 : HttpStatus.BAD_REQUEST_400,
+                    request.getMethod() + " * is not served: requests name a path of the Kubernetes API");
+            return true;
+        }
+        UpstreamProxy proxy = proxies.get(identity.get().upstreamName());
+        if (proxy == null) {
+            KubernetesStatus.write(request, response, callback, HttpStatus.BAD_GATEWAY_502,
+                    "no upstream named " + identity.get().upstreamName());
             return true;
         }
         return proxy.handle(request, response, callback);

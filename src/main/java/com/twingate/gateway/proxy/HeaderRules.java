@@ -1,20 +1,22 @@
 package com.twingate.gateway.proxy;
 
 import com.twingate.gateway.connect.ClientIdentity;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 
 /**
- * Every header rule of [§4], in one place: what the API server receives is the client's headers
- * minus anything that could carry an identity or a hop-by-hop meaning, plus the gateway's credential
- * and the impersonation of the authenticated user. A user can never reach the API server as anyone
- * else.
+ * Every header rule for what reaches the API server, in one place, for plain requests and upgrades
+ * alike: the client's headers minus anything that could carry an identity or a hop-by-hop meaning,
+ * plus the gateway's credential and the impersonation of the authenticated user. A user can never
+ * reach the API server as anyone else.
  */
 public final class HeaderRules {
 
@@ -22,12 +24,14 @@ public final class HeaderRules {
     public static final String IMPERSONATE_GROUP = "Impersonate-Group";
     private static final Set<String> IDENTITY_HEADERS = Set.of(
             "authorization", "proxy-authorization", "impersonate-user", "impersonate-group", "impersonate-uid");
-    private static final String IMPERSONATE_EXTRA_PREFIX = "impersonate-extra-";
+    /** Prefixes of identity headers: extra impersonation fields, and what an authenticating front proxy asserts. */
+    private static final List<String> IDENTITY_PREFIXES = List.of("impersonate-extra-", "x-remote-");
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer",
             "transfer-encoding", "upgrade");
-    /** Kept on upgrade requests: the pair that asks the API server to switch protocols. */
-    private static final Set<String> UPGRADE_PAIR = Set.of("connection", "upgrade");
+    private static final String WEBSOCKET_PROTOCOL = "sec-websocket-protocol";
+    /** kubectl's way of carrying a bearer token through browsers' WebSocket API; never the gateway's to pass on. */
+    private static final String BEARER_SUBPROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io.";
 
     private HeaderRules() {}
 
@@ -49,27 +53,58 @@ public final class HeaderRules {
         HttpFields.Mutable upstream = HttpFields.build();
         for (HttpField field : client) {
             String name = field.getLowerCaseName();
-            boolean keptForUpgrade = upgrade && UPGRADE_PAIR.contains(name);
-            if (IDENTITY_HEADERS.contains(name) || name.startsWith(IMPERSONATE_EXTRA_PREFIX)
-                    || name.equals("host")
-                    || (!keptForUpgrade && (HOP_BY_HOP.contains(name) || namedByConnection.contains(name)))) {
+            if (isIdentity(name) || name.equals("host") || HOP_BY_HOP.contains(name) || namedByConnection.contains(name)) {
+                continue;
+            }
+            if (name.equals(WEBSOCKET_PROTOCOL)) {
+                withoutBearerSubprotocols(field).ifPresent(upstream::add);
                 continue;
             }
             upstream.add(field);
         }
+        if (upgrade) {
+            // Exactly the pair that asks the API server to switch; nothing else the client listed in Connection.
+            upstream.put(HttpHeader.CONNECTION, "Upgrade");
+            upstream.put(HttpHeader.UPGRADE, client.get(HttpHeader.UPGRADE));
+        }
         upstream.put(HttpHeader.HOST, authority);
         upstreamToken.ifPresent(token -> upstream.put(HttpHeader.AUTHORIZATION, "Bearer " + token));
-        upstream.put(IMPERSONATE_USER, identity.user().username());
+        upstream.put(IMPERSONATE_USER, utf8OnTheWire(identity.user().username()));
         for (String group : identity.user().groups()) {
-            upstream.add(IMPERSONATE_GROUP, group);
+            upstream.add(IMPERSONATE_GROUP, utf8OnTheWire(group));
         }
         return upstream;
     }
 
+    private static boolean isIdentity(String lowerCaseName) {
+        return IDENTITY_HEADERS.contains(lowerCaseName) || IDENTITY_PREFIXES.stream().anyMatch(lowerCaseName::startsWith);
+    }
+
+    private static Optional<HttpField> withoutBearerSubprotocols(HttpField field) {
+        String kept = field.getValueList().stream()
+                .filter(protocol -> !protocol.toLowerCase(Locale.ROOT).startsWith(BEARER_SUBPROTOCOL_PREFIX))
+                .collect(Collectors.joining(", "));
+        return kept.isEmpty() ? Optional.empty() : Optional.of(new HttpField(field.getName(), kept));
+    }
+
+    /**
+     * The API server reads header bytes as UTF-8, while HTTP stacks write each char of a header value as
+     * one byte (ISO-8859-1) and replace the rest with '?'. Handing them the UTF-8 bytes as chars makes
+     * {@code josé} and {@code 张三} leave as their UTF-8 bytes, so distinct users stay distinct. The token
+     * check has already refused control characters, so no value can end a header.
+     */
+    static String utf8OnTheWire(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) >= 0x80) {
+                return new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+            }
+        }
+        return value;
+    }
+
     private static Set<String> connectionTokens(HttpFields headers) {
         Set<String> tokens = new HashSet<>();
-        List<String> values = headers.getValuesList(HttpHeader.CONNECTION);
-        for (String value : values) {
+        for (String value : headers.getValuesList(HttpHeader.CONNECTION)) {
             for (String token : value.split(",")) {
                 String trimmed = token.trim().toLowerCase(Locale.ROOT);
                 if (!trimmed.isEmpty()) {

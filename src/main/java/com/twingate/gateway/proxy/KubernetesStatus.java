@@ -2,7 +2,7 @@ package com.twingate.gateway.proxy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.twingate.gateway.audit.AuditHandler;
+import com.twingate.gateway.request.RequestContext;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors the gateway itself answers, as the Kubernetes {@code Status} object kubectl knows how to
- * print [§4 Errors]. Marks the request so the audit line says the gateway failed, and why.
+ * print. Marks the request so the audit line says the gateway failed, and why.
  */
 public final class KubernetesStatus {
 
@@ -23,7 +23,7 @@ public final class KubernetesStatus {
     private KubernetesStatus() {}
 
     public static void write(Request request, Response response, Callback callback, int code, String message) {
-        request.setAttribute(AuditHandler.GATEWAY_FAILURE_ATTRIBUTE, message);
+        RequestContext.find(request).ifPresent(context -> context.gatewayFailed(message));
         response.reset();
         response.setStatus(code);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");

@@ -1,60 +1,83 @@
 package com.twingate.gateway.proxy;
 
+import com.twingate.gateway.config.KeepAliveConfig;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.UpstreamConfig;
-import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
-import com.twingate.gateway.metrics.RequestType;
+import com.twingate.gateway.recording.SessionRecorder;
+import com.twingate.gateway.relay.ActiveTunnels;
+import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.upstream.BearerTokenSource;
 import com.twingate.gateway.upstream.UpstreamTls;
-import java.net.SocketTimeoutException;
+import java.io.IOException;
+import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.HttpUpgrader;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Streams plain requests to one API server and its answers back [§4], both ways with Jetty's
- * demand-driven back-pressure (a watch reaches kubectl chunk by chunk). Headers follow
- * {@link HeaderRules}; failures become Kubernetes {@code Status} answers.
+ * The one path to one API server, for every request: plain ones stream both ways with Jetty's
+ * demand-driven back-pressure (a watch reaches kubectl chunk by chunk), and upgrades (exec, attach,
+ * port-forward) go through the same non-blocking client, whose 101 hands the API server's endpoint
+ * to a {@link com.twingate.gateway.relay.Tunnel}. Headers follow {@link HeaderRules} both ways;
+ * failures become Kubernetes {@code Status} answers through {@link UpstreamFailure}.
  */
 final class UpstreamProxy extends ProxyHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamProxy.class);
     /** Every watch holds a connection: the default of 64 per destination would queue the 65th kubectl. */
     private static final int MAX_CONNECTIONS = 65_536;
+    private static final String EXCHANGE = UpstreamProxy.class.getName() + ".exchange";
 
     private final UpstreamConfig upstream;
+    private final String host;
     private final BearerTokenSource credential;
     private final KubernetesConfig kubernetes;
     private final Duration idleTimeout;
+    private final KeepAliveConfig keepAlive;
     private final GatewayMetrics metrics;
+    private final TunnelUpgrades upgrades;
 
     UpstreamProxy(UpstreamConfig upstream, BearerTokenSource credential, KubernetesConfig kubernetes, Duration idleTimeout,
-                  GatewayMetrics metrics) {
+                  KeepAliveConfig keepAlive, GatewayMetrics metrics, SessionRecorder recorder, ActiveTunnels tunnels) {
         this.upstream = upstream;
+        this.host = upstream.host().startsWith("[") ? upstream.host().substring(1, upstream.host().length() - 1) : upstream.host();
         this.credential = credential;
         this.kubernetes = kubernetes;
         this.idleTimeout = idleTimeout;
+        this.keepAlive = keepAlive;
         this.metrics = metrics;
+        this.upgrades = new TunnelUpgrades(recorder, tunnels);
         setUseServerThreadPool(true);
     }
 
     @Override
     protected HttpClient newHttpClient() {
-        ClientConnector connector = new ClientConnector();
+        ClientConnector connector = new ClientConnector() {
+            @Override
+            protected void configure(SelectableChannel channel) throws IOException {
+                super.configure(channel);
+                // An API server that vanishes without a FIN must not hold an exec tunnel for ever.
+                keepAlive.applyTo((NetworkChannel) channel);
+            }
+        };
         try {
             connector.setSslContextFactory(UpstreamTls.clientContext(upstream));
         } catch (Exception e) {
@@ -75,90 +98,265 @@ final class UpstreamProxy extends ProxyHandler {
         client.setMaxRequestsQueuedPerDestination(MAX_CONNECTIONS);
     }
 
-    /** The TLS context of this upstream, for the upgrade relay's own sockets. */
-    HttpClient client() {
-        return getHttpClient();
-    }
-
-    UpstreamConfig upstream() {
-        return upstream;
-    }
-
-    BearerTokenSource credential() {
-        return credential;
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        // Starting the client put ProxyHandler's own protocol handlers in place; the 101 handler goes in after.
+        getHttpClient().getProtocolHandlers().put(TunnelUpgrades.PROTOCOL_HANDLER);
     }
 
     @Override
-    protected HttpURI rewriteHttpURI(Request clientToProxyRequest) {
-        String host = upstream.host();
-        if (host.startsWith("[")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        return HttpURI.build(clientToProxyRequest.getHttpURI()).scheme("https").host(host).port(upstream.port());
+    public boolean handle(Request clientRequest, Response response, Callback callback) {
+        Exchange exchange = new Exchange(clientRequest, RequestContext.of(clientRequest));
+        clientRequest.setAttribute(EXCHANGE, exchange);
+        // Whichever way the response ends, kubectl's endpoint goes back to its HTTP connection first.
+        Callback completion = Callback.from(() -> {
+            exchange.watch.disarm();
+            callback.succeeded();
+        }, failure -> {
+            exchange.watch.disarm();
+            callback.failed(failure);
+        });
+        return super.handle(clientRequest, response, completion);
     }
 
     @Override
-    protected void copyRequestHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
-        ClientIdentity identity = (ClientIdentity) clientToProxyRequest.getAttribute(ClientIdentity.ATTRIBUTE);
-        proxyToServerRequest.headers(headers -> {
+    protected HttpURI rewriteHttpURI(Request clientRequest) {
+        return HttpURI.build(clientRequest.getHttpURI()).scheme("https").host(host).port(upstream.port());
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
+        org.eclipse.jetty.client.Request upstreamRequest = super.newProxyToServerRequest(clientRequest, uri);
+        exchange(clientRequest).upstreamRequest = upstreamRequest;
+        return upstreamRequest;
+    }
+
+    @Override
+    protected void copyRequestHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
+        RequestContext context = exchange(clientRequest).context;
+        upstreamRequest.headers(headers -> {
             headers.clear();
-            headers.add(HeaderRules.forUpstream(clientToProxyRequest.getHeaders(), identity, credential.current(),
-                    upstream.address()));
+            headers.add(HeaderRules.forUpstream(clientRequest.getHeaders(), context.identity().orElseThrow(),
+                    credential.current(), upstream.address()));
         });
     }
 
     @Override
-    protected void addProxyHeaders(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest) {
+    protected void addProxyHeaders(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest) {
         // No Via or Forwarded: the API server sees the gateway as the client, as with kubectl direct.
     }
 
     @Override
-    protected void sendProxyToServerRequest(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest,
-                                            Response proxyToClientResponse, Callback proxyToClientCallback) {
-        GatewayMetrics.ApiServerRequest roundTrip = metrics.apiServerRequestStarted(RequestType.HTTP);
-        long startNanos = System.nanoTime();
-        AtomicReference<Scheduler.Task> headerDeadline = new AtomicReference<>();
-        proxyToServerRequest
-                .onRequestSuccess(sent -> headerDeadline.set(getHttpClient().getScheduler().schedule(
-                        () -> proxyToServerRequest.abort(new TimeoutException("no response headers within "
-                                + kubernetes.responseHeaderTimeout())),
-                        kubernetes.responseHeaderTimeout().toMillis(), TimeUnit.MILLISECONDS)))
-                .onResponseBegin(response -> {
-                    Scheduler.Task deadline = headerDeadline.get();
-                    if (deadline != null) {
-                        deadline.cancel();
-                    }
-                    roundTrip.responseHeaders(clientToProxyRequest.getMethod(), response.getStatus(),
-                            Duration.ofNanos(System.nanoTime() - startNanos));
-                })
-                .onComplete(result -> {
-                    Scheduler.Task deadline = headerDeadline.get();
-                    if (deadline != null) {
-                        deadline.cancel();
-                    }
-                    if (result.isFailed()) {
-                        roundTrip.failed();
-                    }
-                });
-        super.sendProxyToServerRequest(clientToProxyRequest, proxyToServerRequest, proxyToClientResponse, proxyToClientCallback);
+    protected org.eclipse.jetty.client.Request.Content newProxyToServerRequestContent(
+            Request clientRequest, Response proxyToClientResponse, org.eclipse.jetty.client.Request upstreamRequest) {
+        Exchange exchange = exchange(clientRequest);
+        return new ProxyRequestContent(clientRequest) {
+            @Override
+            public Content.Chunk read() {
+                Content.Chunk chunk = super.read();
+                if (Content.Chunk.isFailure(chunk)) {
+                    exchange.clientFailure = chunk.getFailure();
+                }
+                return chunk;
+            }
+        };
     }
 
     @Override
-    protected void onServerToProxyResponseFailure(Request clientToProxyRequest, org.eclipse.jetty.client.Request proxyToServerRequest,
-                                                  org.eclipse.jetty.client.Response serverToProxyResponse,
+    protected void sendProxyToServerRequest(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
+                                            Response proxyToClientResponse, Callback proxyToClientCallback) {
+        Exchange exchange = exchange(clientRequest);
+        exchange.roundTrip = metrics.apiServerRequestStarted(exchange.context.type());
+        Scheduler scheduler = getHttpClient().getScheduler();
+        // Connecting, TLS included, and then the API server's answer each have their own deadline.
+        Scheduler.Task connectDeadline = scheduler.schedule(() -> upstreamRequest.abort(new TimeoutException(
+                "no connection within " + kubernetes.connectTimeout())), kubernetes.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        upstreamRequest
+                .onRequestBegin(begun -> connectDeadline.cancel())
+                .onRequestSuccess(sent -> {
+                    exchange.headerDeadline.set(scheduler.schedule(() -> upstreamRequest.abort(new TimeoutException(
+                                    "no response headers within " + kubernetes.responseHeaderTimeout())),
+                            kubernetes.responseHeaderTimeout().toMillis(), TimeUnit.MILLISECONDS));
+                    exchange.watchWhenReady();
+                })
+                .onResponseBegin(response -> exchange.apiServerAnswered(clientRequest.getMethod(), response.getStatus()))
+                .onComplete(result -> {
+                    connectDeadline.cancel();
+                    exchange.headerDeadline.cancel();
+                    if (result.isFailed()) {
+                        exchange.roundTrip.failed();
+                    }
+                });
+        if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
+            // A 101 replaces the listeners above with the tunnel's: it reports the answer itself.
+            upstreamRequest.attribute(HttpUpgrader.Factory.class.getName(),
+                    (HttpUpgrader.Factory) version -> upgrades.upgrader(clientRequest, exchange.context,
+                            () -> exchange.apiServerAnswered(clientRequest.getMethod(), HttpStatus.SWITCHING_PROTOCOLS_101),
+                            proxyToClientResponse, proxyToClientCallback));
+        }
+        super.sendProxyToServerRequest(clientRequest, upstreamRequest, proxyToClientResponse, proxyToClientCallback);
+    }
+
+    @Override
+    protected org.eclipse.jetty.client.Response.CompleteListener newServerToProxyResponseListener(
+            Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest, Response proxyToClientResponse,
+            Callback proxyToClientCallback) {
+        return new StreamingResponseListener(clientRequest, upstreamRequest, proxyToClientResponse, proxyToClientCallback);
+    }
+
+    @Override
+    protected void onServerToProxyResponseFailure(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
+                                                  org.eclipse.jetty.client.Response upstreamResponse,
                                                   Response proxyToClientResponse, Callback proxyToClientCallback, Throwable failure) {
-        if (proxyToClientResponse.isCommitted()) {
-            // Headers already went to kubectl: all that is left is to cut the stream.
+        Exchange exchange = exchange(clientRequest);
+        UpstreamFailure answer = UpstreamFailure.of(failure, exchange.clientFailure, exchange.context.clientLeft());
+        if (answer.clientLeft()) {
+            exchange.context.clientLeft(true);
+        }
+        if (answer.clientLeft() || proxyToClientResponse.isCommitted()) {
+            // Nobody to answer, or headers already went to kubectl: all that is left is to end the exchange.
             proxyToClientCallback.failed(failure);
             return;
         }
-        boolean timeout = failure instanceof TimeoutException || failure instanceof SocketTimeoutException
-                || failure.getCause() instanceof TimeoutException || failure.getCause() instanceof SocketTimeoutException;
-        int code = timeout ? HttpStatus.GATEWAY_TIMEOUT_504 : HttpStatus.BAD_GATEWAY_502;
-        String message = timeout
-                ? "the Kubernetes API server (upstream " + upstream.name() + ") did not answer in time: " + failure.getMessage()
-                : "the Kubernetes API server (upstream " + upstream.name() + ") is unreachable: " + failure.getMessage();
-        LOG.warn("{} {} failed: {}", clientToProxyRequest.getMethod(), clientToProxyRequest.getHttpURI().getPath(), message);
-        KubernetesStatus.write(clientToProxyRequest, proxyToClientResponse, proxyToClientCallback, code, message);
+        String message = answer.message(upstream.name());
+        LOG.warn("{} {} failed: {}", clientRequest.getMethod(), clientRequest.getHttpURI().getPath(), message);
+        KubernetesStatus.write(clientRequest, proxyToClientResponse, proxyToClientCallback, answer.status(), message);
+    }
+
+    private static Exchange exchange(Request clientRequest) {
+        return (Exchange) clientRequest.getAttribute(EXCHANGE);
+    }
+
+    /** One proxied request: its two sides, and what is known of kubectl's side while it runs. */
+    private static final class Exchange {
+        private final RequestContext context;
+        private final ClientDisconnectWatch watch;
+        /** The request sent and a plain (not 101) answer begun: then kubectl's endpoint may be watched. */
+        private final AtomicInteger watchConditions = new AtomicInteger();
+        private final Deadline headerDeadline = new Deadline();
+        private final long startNanos = System.nanoTime();
+        private volatile GatewayMetrics.ApiServerRequest roundTrip;
+        private volatile org.eclipse.jetty.client.Request upstreamRequest;
+        /** Reading kubectl's request body failed: it went away, or sent a malformed body. */
+        private volatile Throwable clientFailure;
+
+        private Exchange(Request clientRequest, RequestContext context) {
+            this.context = context;
+            this.watch = new ClientDisconnectWatch(clientRequest.getConnectionMetaData().getConnection().getEndPoint(),
+                    this::clientGone);
+        }
+
+        private void apiServerAnswered(String method, int status) {
+            headerDeadline.cancel();
+            roundTrip.responseHeaders(method, status, Duration.ofNanos(System.nanoTime() - startNanos));
+            if (status != HttpStatus.SWITCHING_PROTOCOLS_101) {
+                watchWhenReady();
+            }
+        }
+
+        private void watchWhenReady() {
+            if (watchConditions.incrementAndGet() == 2) {
+                watch.arm();
+            }
+        }
+
+        private void clientGone() {
+            context.clientLeft(true);
+            org.eclipse.jetty.client.Request request = upstreamRequest;
+            if (request != null) {
+                request.abort(new ClientLeftException());
+            }
+        }
+    }
+
+    /**
+     * ProxyHandler's listener, but the response headers reach kubectl as soon as the API server sent
+     * them: when no body byte came with them (a quiet watch, {@code logs -f}), they are written at once
+     * instead of with the first body byte, which a client waiting for the headers may wait on for ever.
+     */
+    private final class StreamingResponseListener extends ProxyResponseListener {
+        private final Response proxyToClientResponse;
+        private HeadersFirst source;
+
+        private StreamingResponseListener(Request clientRequest, org.eclipse.jetty.client.Request upstreamRequest,
+                                          Response proxyToClientResponse, Callback proxyToClientCallback) {
+            super(clientRequest, upstreamRequest, proxyToClientResponse, proxyToClientCallback);
+            this.proxyToClientResponse = proxyToClientResponse;
+        }
+
+        @Override
+        public void onContentSource(org.eclipse.jetty.client.Response upstreamResponse, Content.Source contentSource) {
+            if (source == null) {
+                source = new HeadersFirst(contentSource, upstreamResponse);
+            }
+            super.onContentSource(upstreamResponse, source);
+        }
+
+        /** The API server's body, except that waiting for its first byte first commits the headers. */
+        private final class HeadersFirst implements Content.Source {
+            private final Content.Source body;
+            private final org.eclipse.jetty.client.Response upstreamResponse;
+            private boolean headersWritten;
+
+            private HeadersFirst(Content.Source body, org.eclipse.jetty.client.Response upstreamResponse) {
+                this.body = body;
+                this.upstreamResponse = upstreamResponse;
+            }
+
+            @Override
+            public Content.Chunk read() {
+                return body.read();
+            }
+
+            @Override
+            public void demand(Runnable demandCallback) {
+                if (headersWritten) {
+                    body.demand(demandCallback);
+                    return;
+                }
+                headersWritten = true;
+                proxyToClientResponse.write(false, BufferUtil.EMPTY_BUFFER,
+                        Callback.from(() -> body.demand(demandCallback), upstreamResponse::abort));
+            }
+
+            @Override
+            public void fail(Throwable failure) {
+                body.fail(failure);
+            }
+
+            @Override
+            public long getLength() {
+                return body.getLength();
+            }
+        }
+    }
+
+    /** A deadline that may be set after it is cancelled (the cancel then wins). */
+    private static final class Deadline {
+        private Scheduler.Task task;
+        private boolean cancelled;
+
+        synchronized void set(Scheduler.Task task) {
+            if (cancelled) {
+                task.cancel();
+            } else {
+                this.task = task;
+            }
+        }
+
+        synchronized void cancel() {
+            cancelled = true;
+            if (task != null) {
+                task.cancel();
+            }
+        }
+    }
+
+    /** kubectl went away; the request to the API server is aborted with this. */
+    static final class ClientLeftException extends IOException {
+        ClientLeftException() {
+            super("the client went away");
+        }
     }
 }

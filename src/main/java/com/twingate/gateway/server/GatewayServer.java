@@ -4,12 +4,15 @@ import com.twingate.gateway.config.GatewayConfig;
 import com.twingate.gateway.connect.ConnectAuthenticator;
 import com.twingate.gateway.connect.ConnectConnectionFactory;
 import com.twingate.gateway.connect.ConnectListener;
-import com.twingate.gateway.connect.IdentityCustomizer;
 import com.twingate.gateway.connect.InnerTls;
+import com.twingate.gateway.request.RequestContextCustomizer;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.time.Duration;
+import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
@@ -23,37 +26,52 @@ import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The Jetty assembly [§2]: on the gateway port, outer TLS → CONNECT → inner TLS → HTTP/1.1 → the API
- * handler. Further connectors (metrics) and lifecycle beans (upstream clients) are added before start.
+ * The Jetty assembly: on the gateway port, outer TLS → CONNECT → inner TLS → HTTP/1.1 → the API
+ * handler. Further connectors (metrics) and lifecycle beans (upstream clients, open tunnels) are added
+ * before start; every bean that is {@code Graceful} is drained on stop.
  */
 public final class GatewayServer {
 
     public static final String GATEWAY_CONNECTOR = "gateway";
-    /** In-flight requests get this long to finish on shutdown [§9.1]. */
-    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(20);
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
+    private final GatewayConfig config;
     private final Server server;
     private final ServerConnector gateway;
     private final Handler.Sequence handlers = new Handler.Sequence();
 
     public GatewayServer(GatewayConfig config, ConnectAuthenticator authenticator, ConnectListener connectListener,
-                         Handler api) throws IOException, GeneralSecurityException {
+                         Handler api, Clock clock) throws IOException, GeneralSecurityException {
+        this.config = config;
         QueuedThreadPool threads = new QueuedThreadPool();
         threads.setName("gateway");
         server = new Server(threads);
-        server.setStopTimeout(DRAIN_TIMEOUT.toMillis());
+        // Requests and streams in flight get this long on SIGTERM before the connectors close them.
+        server.setStopTimeout(config.shutdownTimeout().toMillis());
         server.setStopAtShutdown(false);
 
         SslContextFactory.Server tls = GatewayTls.serverContext(config.tls());
-        HttpConnectionFactory http = new HttpConnectionFactory(httpConfiguration());
+        HttpConnectionFactory http = new HttpConnectionFactory(httpConfiguration(clock));
         InnerTls innerTls = new InnerTls(tls, http.getProtocol());
         ConnectConnectionFactory connect = new ConnectConnectionFactory(
-                authenticator, innerTls, connectListener, config.connectTimeout());
+                authenticator, innerTls, connectListener, config.connectTimeout(), clock);
         SslConnectionFactory outerTls = new SslConnectionFactory(tls, connect.getProtocol());
 
-        gateway = new ServerConnector(server, outerTls, connect, http);
+        gateway = new ServerConnector(server, outerTls, connect, http) {
+            @Override
+            protected void configure(Socket socket) {
+                super.configure(socket);
+                try {
+                    config.tcpKeepAlive().applyTo(socket.getChannel());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("TCP keep-alive cannot be set on an accepted connection", e);
+                }
+            }
+        };
         gateway.setName(GATEWAY_CONNECTOR);
         gateway.setHost(config.bindAddress());
         gateway.setPort(config.port());
@@ -67,7 +85,7 @@ public final class GatewayServer {
         server.setHandler(handlers);
     }
 
-    private static HttpConfiguration httpConfiguration() {
+    private static HttpConfiguration httpConfiguration(Clock clock) {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
@@ -82,7 +100,7 @@ public final class GatewayServer {
         secure.setSniHostCheck(false);
         secure.setSniRequired(false);
         http.addCustomizer(secure);
-        http.addCustomizer(new IdentityCustomizer());
+        http.addCustomizer(new RequestContextCustomizer(clock));
         return http;
     }
 
@@ -100,9 +118,16 @@ public final class GatewayServer {
         server.start();
     }
 
-    /** Stops accepting, lets in-flight requests finish (bounded), then closes everything. */
+    /**
+     * Stops accepting, lets in-flight requests and streams finish for up to the shutdown timeout, then
+     * closes whatever is left (recordings end with their final part).
+     */
     public void stop() throws Exception {
-        server.stop();
+        try {
+            server.stop();
+        } catch (TimeoutException drainTimedOut) {
+            LOG.info("requests or streams were still open after shutdownTimeout {}; they were closed", config.shutdownTimeout());
+        }
     }
 
     public int port() {

@@ -72,8 +72,8 @@ final class GatClaimsReader {
                 renewAt,
                 ClientPublicKey.parse(cpk),
                 new GatClaims.User(
-                        requiredString(string(user, "id", "user.id"), "user.id"),
-                        requiredString(string(user, "username", "user.username"), "user.username"),
+                        headerSafe(requiredString(string(user, "id", "user.id"), "user.id"), "user.id"),
+                        headerSafe(requiredString(string(user, "username", "user.username"), "user.username"), "user.username"),
                         groups(user)),
                 device.map(d -> d.get("id")).filter(String.class::isInstance).map(String.class::cast),
                 new GatClaims.Resource(
@@ -94,7 +94,7 @@ final class GatClaimsReader {
             if (!(group instanceof String name)) {
                 throw new InvalidTokenException("user.groups holds a value that is not a string");
             }
-            result.add(name);
+            result.add(headerSafe(name, "user.groups"));
         }
         return result;
     }
@@ -105,6 +105,21 @@ final class GatClaimsReader {
             throw new InvalidTokenException(claim + " is not a string");
         }
         return (String) value;
+    }
+
+    /**
+     * The user's identity travels to the API server in {@code Impersonate-*} header values: a control
+     * character there (CR, LF, NUL, ...) could end the header and start another, or be rewritten by an
+     * HTTP stack into a different name. Such a token names no user the gateway can pass on exactly.
+     */
+    private static String headerSafe(String value, String claim) throws InvalidTokenException {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new InvalidTokenException(claim + " contains the control character U+%04X".formatted((int) c));
+            }
+        }
+        return value;
     }
 
     private static Instant required(Date date, String claim) throws InvalidTokenException {

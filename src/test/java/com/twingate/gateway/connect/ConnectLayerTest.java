@@ -4,15 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.twingate.gateway.config.AuditLogConfig;
 import com.twingate.gateway.config.GatewayConfig;
+import com.twingate.gateway.config.KeepAliveConfig;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.TlsConfig;
 import com.twingate.gateway.config.TwingateConfig;
+import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.server.GatewayServer;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.ClientKeys;
 import com.twingate.gateway.testkit.ControllerStandIn;
 import com.twingate.gateway.testkit.HttpHeads;
 import com.twingate.gateway.testkit.OuterTlsConnection;
+import com.twingate.gateway.testkit.ShiftedClock;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.token.JwksOptions;
 import com.twingate.gateway.token.NimbusTokenVerifier;
@@ -60,6 +63,7 @@ class ConnectLayerTest {
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger closed = new AtomicInteger();
     private final KeyPair clientKey = ClientKeys.newP256();
+    private final ShiftedClock clock = new ShiftedClock();
 
     @BeforeEach
     void start() throws Exception {
@@ -74,11 +78,12 @@ class ConnectLayerTest {
         GatewayConfig config = new GatewayConfig(twingate, "127.0.0.1", 0, 0, connectTimeout, Duration.ofMinutes(5),
                 new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1)),
                 new KubernetesConfig(List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30)),
-                new AuditLogConfig(Duration.ofMinutes(10), 1_000_000), Optional.empty());
+                new AuditLogConfig(Duration.ofMinutes(10), 1_000_000), Optional.empty(), Duration.ofSeconds(5),
+                Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3));
         ConnectAuthenticator authenticator = new ConnectAuthenticator(
                 new NimbusTokenVerifier(twingate, JwksOptions.DEFAULT),
                 address -> RESOURCE.equalsIgnoreCase(address) ? Optional.of("only") : Optional.empty());
-        gateway = new GatewayServer(config, authenticator, new RecordingListener(), new EchoIdentity());
+        gateway = new GatewayServer(config, authenticator, new RecordingListener(), new EchoIdentity(), clock);
         gateway.start();
     }
 
@@ -263,11 +268,15 @@ class ConnectLayerTest {
 
     @Test
     void tokenExpiryClosesAnOpenStream() throws Exception {
+        Instant expiry = Instant.now().plus(Duration.ofHours(1));
+        // The token is good for an hour by the controller's clock; the gateway's says it ends in 5 s.
+        clock.setNow(expiry.minusSeconds(5));
         try (OuterTlsConnection outer = open()) {
-            String token = controller.token(clientKey).expiresAt(Instant.now().plusSeconds(3)).mint();
+            String token = controller.token(clientKey).expiresAt(expiry).mint();
             assertThat(outer.connect(RESOURCE + ":443", token, signatureOf(outer), null)).isEqualTo("HTTP/1.1 200 OK");
             try (SSLSocket inner = innerTls(outer)) {
                 inner.getOutputStream().write("GET /stream HTTP/1.1\r\nHost: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                // The stream runs for 30 s unless something closes it.
                 inner.setSoTimeout(15_000);
                 byte[] buffer = new byte[8192];
                 int total = 0;
@@ -275,6 +284,8 @@ class ConnectLayerTest {
                     for (int n = inner.getInputStream().read(buffer); n >= 0; n = inner.getInputStream().read(buffer)) {
                         total += n;
                     }
+                } catch (java.net.SocketTimeoutException stillOpen) {
+                    throw new AssertionError("the stream was still open 15 s after the token expired", stillOpen);
                 } catch (IOException closedUnderneath) {
                     // a reset is as good as an end of stream here
                 }
@@ -340,7 +351,7 @@ class ConnectLayerTest {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             apiRequests.incrementAndGet();
-            ClientIdentity identity = (ClientIdentity) request.getAttribute(ClientIdentity.ATTRIBUTE);
+            ClientIdentity identity = RequestContext.of(request).identity().orElseThrow();
             if ("/stream".equals(Request.getPathInContext(request))) {
                 streamForever(response, callback);
                 return true;
