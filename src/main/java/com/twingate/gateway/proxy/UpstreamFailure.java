@@ -14,6 +14,10 @@ import org.eclipse.jetty.http.HttpStatus;
  */
 record UpstreamFailure(int status, boolean clientLeft, String detail) {
 
+    /**
+     * @param clientFailure what reading kubectl's request body failed with, if it did
+     * @param clientLeft    kubectl's side is gone (it closed, or the disconnect watch saw it leave)
+     */
     static UpstreamFailure of(Throwable failure, Throwable clientFailure, boolean clientLeft) {
         if (clientLeft || failure instanceof UpstreamProxy.ClientLeftException) {
             return new UpstreamFailure(0, true, "the client went away");

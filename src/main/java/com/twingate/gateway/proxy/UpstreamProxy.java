@@ -23,6 +23,7 @@ import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.proxy.ProxyHandler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -169,11 +170,12 @@ final class UpstreamProxy extends ProxyHandler {
         Exchange exchange = exchange(clientRequest);
         exchange.roundTrip = metrics.apiServerRequestStarted(exchange.context.type());
         Scheduler scheduler = getHttpClient().getScheduler();
-        // Connecting, TLS included, and then the API server's answer each have their own deadline.
+        // Connecting, TLS included, and then the API server's answer each have their own deadline. The
+        // request's head is written (committed) only once the TLS handshake is done.
         Scheduler.Task connectDeadline = scheduler.schedule(() -> upstreamRequest.abort(new TimeoutException(
                 "no connection within " + kubernetes.connectTimeout())), kubernetes.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
         upstreamRequest
-                .onRequestBegin(begun -> connectDeadline.cancel())
+                .onRequestCommit(committed -> connectDeadline.cancel())
                 .onRequestSuccess(sent -> {
                     exchange.headerDeadline.set(scheduler.schedule(() -> upstreamRequest.abort(new TimeoutException(
                                     "no response headers within " + kubernetes.responseHeaderTimeout())),
@@ -210,7 +212,9 @@ final class UpstreamProxy extends ProxyHandler {
                                                   org.eclipse.jetty.client.Response upstreamResponse,
                                                   Response proxyToClientResponse, Callback proxyToClientCallback, Throwable failure) {
         Exchange exchange = exchange(clientRequest);
-        UpstreamFailure answer = UpstreamFailure.of(failure, exchange.clientFailure, exchange.context.clientLeft());
+        EndPoint kubectl = clientRequest.getConnectionMetaData().getConnection().getEndPoint();
+        boolean clientGone = exchange.context.clientLeft() || kubectl.isInputShutdown() || !kubectl.isOpen();
+        UpstreamFailure answer = UpstreamFailure.of(failure, exchange.clientFailure, clientGone);
         if (answer.clientLeft()) {
             exchange.context.clientLeft(true);
         }

@@ -221,14 +221,6 @@ class MetricsEndToEndTest {
     }
 
     private static String scrape(GatewayHarness harness) {
-        try (HttpClient client = HttpClient.newHttpClient()) {
-            return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + harness.application().metricsPort() + "/metrics"))
-                    .header("Accept", "text/plain").build(), HttpResponse.BodyHandlers.ofString()).body();
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        return harness.scrapeMetrics();
     }
 }

@@ -8,6 +8,7 @@ import com.twingate.gateway.server.GatewayApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLSocket;
 
 /**
  * The whole chain for integration tests and the local run: controller stand-in, the gateway built by
@@ -87,10 +89,57 @@ public final class GatewayHarness implements AutoCloseable {
         return URI.create("https://127.0.0.1:" + client.localPort() + pathAndQuery);
     }
 
+    /**
+     * One kubectl connection without the client stand-in in between: outer TLS, CONNECT with the
+     * current token and its proof, then kubectl's TLS inside. Tests that need exact control of the
+     * byte stream (half-closes, abrupt closes, pipelining) use it.
+     */
+    public SSLSocket openKubectlConnection() throws IOException {
+        return openKubectl().tls();
+    }
+
+    /** kubectl's TLS and the TCP socket under both TLS layers: closing the latter is kubectl vanishing. */
+    public record KubectlConnection(SSLSocket tls, Socket tcp) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            tls.close();
+        }
+    }
+
+    /** As {@link #openKubectlConnection()}, with the TCP socket underneath. */
+    public KubectlConnection openKubectl() throws IOException {
+        OuterTlsConnection outer = OuterTlsConnection.open(gatewayAddress(), pki.trust());
+        String status = outer.connect(RESOURCE_ADDRESS + ":443", tokenShape.apply(controller.token(clientKey)).mint(),
+                ClientKeys.sign(clientKey.getPrivate(), outer.keyingMaterial()), "conn-" + System.nanoTime());
+        if (!status.startsWith("HTTP/1.1 200")) {
+            outer.close();
+            throw new IOException("the gateway refused the CONNECT: " + status);
+        }
+        SSLSocket inner = (SSLSocket) pki.trust().getSocketFactory().createSocket(outer.socket(), RESOURCE_ADDRESS, 443, true);
+        inner.setEnabledProtocols(new String[] {"TLSv1.3"});
+        inner.setSoTimeout(30_000);
+        inner.startHandshake();
+        return new KubectlConnection(inner, outer.tcp());
+    }
+
     /** An HTTP/1.1 client that trusts the gateway's certificate, as kubectl's kubeconfig would. */
     public HttpClient httpClient() {
         return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(pki.trust())
                 .connectTimeout(Duration.ofSeconds(10)).build();
+    }
+
+    /** The metrics port's exposition, or an empty string when it does not answer. */
+    public String scrapeMetrics() {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            return client.send(java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + application.metricsPort() + "/metrics"))
+                            .header("Accept", "text/plain").timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
     }
 
     public TestPki pki() {

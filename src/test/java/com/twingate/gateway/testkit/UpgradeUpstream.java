@@ -14,11 +14,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLServerSocket;
 
 /**
- * An API server stand-in for protocol upgrades, at the wire level: answers an upgrade request with
- * 101 (echoing the subprotocol headers kubectl negotiates) and then, by path, echoes the stream
- * ({@code /echo}), writes without end ({@code /source}), says "bye" and hangs up ({@code /hangup}), or
- * refuses with a 403 Status ({@code /deny}). On any path, a request with {@code X-Stand-In-Source: stdout-frames}
- * gets WebSocket binary frames on channel 1 (stdout) without end, as a busy exec would send them.
+ * An API server stand-in at the wire level, recording every request head byte for byte. It answers
+ * an upgrade request with 101 (echoing the subprotocol headers kubectl negotiates) and then, by path,
+ * echoes the stream ({@code /echo}), writes without end ({@code /source}), says "bye" and hangs up
+ * ({@code /hangup}), or says "bye", half-closes and keeps what the client still sends
+ * ({@code /half-close}). Whatever the request, {@code /deny} refuses with a 403 Status,
+ * {@code /quiet} answers 200 and then sends nothing (a quiet watch), {@code /stream} answers 200 and
+ * sends a chunk every 100 ms without end, and {@code /body} answers 200 with what the request's
+ * body held. On any path, a request with {@code X-Stand-In-Source: stdout-frames} gets WebSocket
+ * binary frames on channel 1 (stdout) without end, as a busy exec would send them.
  */
 public final class UpgradeUpstream implements AutoCloseable {
 
@@ -31,6 +35,9 @@ public final class UpgradeUpstream implements AutoCloseable {
     private final List<String> requestHeads = new CopyOnWriteArrayList<>();
     private final AtomicLong sourced = new AtomicLong();
     private final AtomicInteger closedSessions = new AtomicInteger();
+    private final AtomicInteger acceptedSessions = new AtomicInteger();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
+    private final List<String> afterHalfClose = new CopyOnWriteArrayList<>();
 
     public UpgradeUpstream(TestPki.Issued certificate) throws IOException {
         listener = (SSLServerSocket) certificate.serverCertificates().sslContext().getServerSocketFactory()
@@ -46,7 +53,7 @@ public final class UpgradeUpstream implements AutoCloseable {
         return listener.getLocalPort();
     }
 
-    /** The request heads received, as text. */
+    /** The request heads received, as text: one char per byte (ISO-8859-1), so the exact bytes are kept. */
     public List<String> requestHeads() {
         return requestHeads;
     }
@@ -61,10 +68,26 @@ public final class UpgradeUpstream implements AutoCloseable {
         return closedSessions.get();
     }
 
+    /** Connections accepted and not yet closed. */
+    public int openSessions() {
+        return acceptedSessions.get() - closedSessions.get();
+    }
+
+    /** The bodies {@code /body} requests carried, as text. */
+    public List<String> bodies() {
+        return bodies;
+    }
+
+    /** What clients sent on {@code /half-close} sessions after this side stopped sending. */
+    public List<String> receivedAfterHalfClose() {
+        return afterHalfClose;
+    }
+
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
                 Socket socket = listener.accept();
+                acceptedSessions.incrementAndGet();
                 socket.setTcpNoDelay(true);
                 Thread.ofVirtual().start(() -> serve(socket));
             } catch (IOException closed) {
@@ -88,6 +111,34 @@ public final class UpgradeUpstream implements AutoCloseable {
                 out.flush();
                 return;
             }
+            if (path.startsWith("/body")) {
+                String length = header(head, "Content-Length");
+                String body = new String(in.readNBytes(length == null ? 0 : Integer.parseInt(length)), StandardCharsets.UTF_8);
+                bodies.add(body);
+                byte[] answer = ("got " + body).getBytes(StandardCharsets.UTF_8);
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.write(answer);
+                out.flush();
+                return;
+            }
+            if (path.startsWith("/quiet") || path.startsWith("/stream")) {
+                out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                if (path.startsWith("/quiet")) {
+                    // A watch with nothing to report: holds the connection until the gateway lets go of it.
+                    while (in.read() >= 0) {
+                        continue;
+                    }
+                    return;
+                }
+                for (int event = 0; ; event++) {
+                    out.write(chunk("{\"event\":" + event + "}\n"));
+                    out.flush();
+                    Thread.sleep(100); // the pace of a busy watch, not synchronisation
+                }
+            }
             String protocol = header(head, "X-Stream-Protocol-Version");
             out.write(("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: " + header(head, "Upgrade") + "\r\n"
                     + (protocol == null ? "" : "X-Stream-Protocol-Version: " + protocol.split(",")[0].trim() + "\r\n")
@@ -97,6 +148,13 @@ public final class UpgradeUpstream implements AutoCloseable {
             if (path.startsWith("/hangup")) {
                 out.write("bye".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
+                return;
+            }
+            if (path.startsWith("/half-close")) {
+                out.write("bye".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                socket.shutdownOutput();
+                afterHalfClose.add(new String(in.readAllBytes(), StandardCharsets.UTF_8));
                 return;
             }
             if (STDOUT_FRAMES.equalsIgnoreCase(header(head, SOURCE_HEADER))) {
@@ -113,6 +171,8 @@ public final class UpgradeUpstream implements AutoCloseable {
             }
         } catch (IOException ended) {
             // the session ended from the other side
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
         } finally {
             closedSessions.incrementAndGet();
         }
@@ -138,6 +198,17 @@ public final class UpgradeUpstream implements AutoCloseable {
             out.write(burst);
             sourced.addAndGet(burst.length);
         }
+    }
+
+    private static byte[] chunk(String text) {
+        byte[] data = text.getBytes(StandardCharsets.UTF_8);
+        byte[] size = (Integer.toHexString(data.length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] chunk = new byte[size.length + data.length + 2];
+        System.arraycopy(size, 0, chunk, 0, size.length);
+        System.arraycopy(data, 0, chunk, size.length, data.length);
+        chunk[chunk.length - 2] = '\r';
+        chunk[chunk.length - 1] = '\n';
+        return chunk;
     }
 
     private static String readHead(InputStream in) throws IOException {
