@@ -38,10 +38,8 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        int exit = run(args, System.out, System.err, System.getenv());
-        if (exit != EXIT_OK) {
-            System.exit(exit);
-        }
+        // Exit explicitly: after the drain nothing the gateway started may keep the JVM alive.
+        System.exit(run(args, System.out, System.err, System.getenv()));
     }
 
     /** Runs the gateway (blocking until it stops) or answers the command line; returns the exit code. */
@@ -88,6 +86,14 @@ public final class Main {
         long startedNanos = System.nanoTime();
         GatewayApplication application = Guice.createInjector(new GatewayModule(config))
                 .getInstance(GatewayApplication.class);
+        // SIGTERM is how Kubernetes stops a pod: drain and exit 0, rather than the JVM's 143. Installed
+        // before starting, so a SIGTERM during start-up drains too.
+        Runnable drain = () -> {
+            log.info("stopping: no new connections; requests and streams get up to {} to finish", config.shutdownTimeout());
+            stopQuietly(application, log);
+        };
+        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().start(drain));
+        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().start(drain));
         try {
             application.start();
         } catch (Exception e) {
@@ -98,13 +104,6 @@ public final class Main {
         log.info("gateway started in {} ms: version {}, gateway port {}, metrics port {}",
                 (System.nanoTime() - startedNanos) / 1_000_000, version(), application.gatewayPort(),
                 application.metricsPort());
-        // SIGTERM is how Kubernetes stops a pod: drain and exit 0, rather than the JVM's 143.
-        Runnable drain = () -> {
-            log.info("stopping: draining in-flight requests");
-            stopQuietly(application, log);
-        };
-        Signal.handle(new Signal("TERM"), signal -> Thread.ofPlatform().start(drain));
-        Signal.handle(new Signal("INT"), signal -> Thread.ofPlatform().start(drain));
         try {
             application.join();
         } catch (InterruptedException e) {

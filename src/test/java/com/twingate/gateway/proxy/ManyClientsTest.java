@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.HttpHeads;
+import com.twingate.gateway.testkit.KubectlConnection;
 import com.twingate.gateway.testkit.OuterTlsConnection;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
@@ -17,9 +18,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -37,6 +41,7 @@ class ManyClientsTest {
 
     private static final int CLIENTS = 500;
     private static final Duration DEADLINE = Duration.ofSeconds(20);
+    private static final Duration OPENING_DEADLINE = Duration.ofSeconds(90);
 
     @TempDir
     Path dir;
@@ -64,7 +69,7 @@ class ManyClientsTest {
     @Test
     void upgradesAnsweredWithEndlessStreamsDoNotStopHealthMetricsOrNewConnections() throws Exception {
         String before = usage();
-        List<GatewayHarness.KubectlConnection> held = open(CLIENTS, kubectl -> send(kubectl,
+        List<KubectlConnection> held = open(CLIENTS, kubectl -> send(kubectl,
                 "GET /stream/api/v1/namespaces/default/pods/web/exec?command=sh HTTP/1.1\r\nHost: kube\r\n"
                         + "Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"));
         try {
@@ -91,7 +96,7 @@ class ManyClientsTest {
     @Test
     void quietWatchClientsThatVanishGiveBackTheirConnectionsWithinSeconds() throws Exception {
         String before = usage();
-        List<GatewayHarness.KubectlConnection> watches = open(CLIENTS, kubectl -> {
+        List<KubectlConnection> watches = open(CLIENTS, kubectl -> {
             send(kubectl, "GET /quiet/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
             HttpHeads.read(kubectl.getInputStream());
         });
@@ -99,7 +104,7 @@ class ManyClientsTest {
         System.out.printf("%d quiet watches: %s before, %s with them open%n", CLIENTS, before, usage());
 
         long vanishedAt = System.nanoTime();
-        for (GatewayHarness.KubectlConnection watch : watches) {
+        for (KubectlConnection watch : watches) {
             watch.tcp().close();
         }
         awaitEverythingFreed();
@@ -117,26 +122,39 @@ class ManyClientsTest {
         });
     }
 
-    private List<GatewayHarness.KubectlConnection> open(int count, Start start) throws Exception {
-        List<GatewayHarness.KubectlConnection> connections = new ArrayList<>();
-        try (ExecutorService openers = Executors.newFixedThreadPool(8)) {
-            List<Future<GatewayHarness.KubectlConnection>> opening = new ArrayList<>();
-            for (int i = 0; i < count; i++) {
-                opening.add(openers.submit(() -> {
-                    GatewayHarness.KubectlConnection connection = harness.openKubectl();
+    /** Opens {@code count} connections, eight at a time, each started by {@code start}; fails after a deadline. */
+    private List<KubectlConnection> open(int count, Start start) throws Exception {
+        Semaphore inFlight = new Semaphore(8);
+        List<Callable<KubectlConnection>> openings = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            openings.add(() -> {
+                inFlight.acquire();
+                try {
+                    KubectlConnection connection = harness.openKubectl();
                     start.on(connection.tls());
                     return connection;
-                }));
-            }
-            for (Future<GatewayHarness.KubectlConnection> connection : opening) {
-                connections.add(connection.get());
+                } finally {
+                    inFlight.release();
+                }
+            });
+        }
+        List<KubectlConnection> connections = new ArrayList<>();
+        try (ExecutorService openers = Executors.newVirtualThreadPerTaskExecutor()) {
+            // Unfinished openings are interrupted at the deadline, which closes their sockets.
+            for (Future<KubectlConnection> opened : openers.invokeAll(openings, OPENING_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                if (opened.state() != Future.State.SUCCESS) {
+                    closeAll(connections);
+                    throw new AssertionError("only " + connections.size() + " of " + count + " connections opened within "
+                            + OPENING_DEADLINE + " (" + opened.state() + ")");
+                }
+                connections.add(opened.resultNow());
             }
         }
         return connections;
     }
 
-    private static void closeAll(List<GatewayHarness.KubectlConnection> connections) {
-        for (GatewayHarness.KubectlConnection connection : connections) {
+    private static void closeAll(List<KubectlConnection> connections) {
+        for (KubectlConnection connection : connections) {
             try {
                 connection.tcp().close();
             } catch (IOException ignored) {

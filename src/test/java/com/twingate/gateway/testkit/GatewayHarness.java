@@ -8,7 +8,6 @@ import com.twingate.gateway.server.GatewayApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -89,37 +88,15 @@ public final class GatewayHarness implements AutoCloseable {
         return URI.create("https://127.0.0.1:" + client.localPort() + pathAndQuery);
     }
 
-    /**
-     * One kubectl connection without the client stand-in in between: outer TLS, CONNECT with the
-     * current token and its proof, then kubectl's TLS inside. Tests that need exact control of the
-     * byte stream (half-closes, abrupt closes, pipelining) use it.
-     */
+    /** kubectl's TLS on a connection of its own, without the client stand-in ({@link KubectlConnection}). */
     public SSLSocket openKubectlConnection() throws IOException {
         return openKubectl().tls();
     }
 
-    /** kubectl's TLS and the TCP socket under both TLS layers: closing the latter is kubectl vanishing. */
-    public record KubectlConnection(SSLSocket tls, Socket tcp) implements AutoCloseable {
-        @Override
-        public void close() throws IOException {
-            tls.close();
-        }
-    }
-
     /** As {@link #openKubectlConnection()}, with the TCP socket underneath. */
     public KubectlConnection openKubectl() throws IOException {
-        OuterTlsConnection outer = OuterTlsConnection.open(gatewayAddress(), pki.trust());
-        String status = outer.connect(RESOURCE_ADDRESS + ":443", tokenShape.apply(controller.token(clientKey)).mint(),
-                ClientKeys.sign(clientKey.getPrivate(), outer.keyingMaterial()), "conn-" + System.nanoTime());
-        if (!status.startsWith("HTTP/1.1 200")) {
-            outer.close();
-            throw new IOException("the gateway refused the CONNECT: " + status);
-        }
-        SSLSocket inner = (SSLSocket) pki.trust().getSocketFactory().createSocket(outer.socket(), RESOURCE_ADDRESS, 443, true);
-        inner.setEnabledProtocols(new String[] {"TLSv1.3"});
-        inner.setSoTimeout(30_000);
-        inner.startHandshake();
-        return new KubectlConnection(inner, outer.tcp());
+        return KubectlConnection.open(gatewayAddress(), pki.trust(), tokenShape.apply(controller.token(clientKey)).mint(),
+                clientKey);
     }
 
     /** An HTTP/1.1 client that trusts the gateway's certificate, as kubectl's kubeconfig would. */

@@ -21,7 +21,7 @@ import javax.net.ssl.SSLServerSocket;
  * ({@code /half-close}). Whatever the request, {@code /deny} refuses with a 403 Status,
  * {@code /quiet} answers 200 and then sends nothing (a quiet watch), {@code /stream} answers 200 and
  * sends a chunk every 100 ms without end, and {@code /body} answers 200 with what the request's
- * body held. On any path, a request with {@code X-Stand-In-Source: stdout-frames} gets WebSocket
+ * body held; after {@code /deny} and {@code /body} the connection serves a next request. On any path, a request with {@code X-Stand-In-Source: stdout-frames} gets WebSocket
  * binary frames on channel 1 (stdout) without end, as a busy exec would send them.
  */
 public final class UpgradeUpstream implements AutoCloseable {
@@ -101,27 +101,23 @@ public final class UpgradeUpstream implements AutoCloseable {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
             String head = readHead(in);
+            String path = pathOf(head);
+            // Answers with a length keep the connection alive for the next request, as an API server does.
+            while (path.startsWith("/deny") || path.startsWith("/body")) {
+                requestHeads.add(head);
+                if (path.startsWith("/deny")) {
+                    answer(out, "403 Forbidden", "application/json",
+                            "{\"kind\":\"Status\",\"code\":403,\"message\":\"forbidden: exec\"}");
+                } else {
+                    String length = header(head, "Content-Length");
+                    String body = new String(in.readNBytes(length == null ? 0 : Integer.parseInt(length)), StandardCharsets.UTF_8);
+                    bodies.add(body);
+                    answer(out, "200 OK", "text/plain", "got " + body);
+                }
+                head = readHead(in);
+                path = pathOf(head);
+            }
             requestHeads.add(head);
-            String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
-            if (path.startsWith("/deny")) {
-                byte[] body = "{\"kind\":\"Status\",\"code\":403,\"message\":\"forbidden: exec\"}".getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                out.write(body);
-                out.flush();
-                return;
-            }
-            if (path.startsWith("/body")) {
-                String length = header(head, "Content-Length");
-                String body = new String(in.readNBytes(length == null ? 0 : Integer.parseInt(length)), StandardCharsets.UTF_8);
-                bodies.add(body);
-                byte[] answer = ("got " + body).getBytes(StandardCharsets.UTF_8);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + answer.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                out.write(answer);
-                out.flush();
-                return;
-            }
             if (path.startsWith("/quiet") || path.startsWith("/stream")) {
                 out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
@@ -198,6 +194,18 @@ public final class UpgradeUpstream implements AutoCloseable {
             out.write(burst);
             sourced.addAndGet(burst.length);
         }
+    }
+
+    private static String pathOf(String head) {
+        return head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
+    }
+
+    private static void answer(OutputStream out, String status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        out.write(("HTTP/1.1 " + status + "\r\nContent-Type: " + contentType + "\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
     }
 
     private static byte[] chunk(String text) {
