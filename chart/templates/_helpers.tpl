@@ -117,7 +117,6 @@ of the upstream-tokens Secret, so no token sits in the ConfigMap.
 {{- $entry := omit $upstream "bearerToken" -}}
 {{- with $upstream.address }}{{ $_ := set $entry "address" (trimPrefix "https://" .) }}{{ end -}}
 {{- if $upstream.bearerToken }}{{ $_ := set $entry "bearerTokenFile" (printf "/etc/gateway/upstream-tokens/%s" (include "gateway.upstreamTokenKey" $i)) }}{{ end -}}
-{{- if not $upstream.inCluster }}{{ $entry = omit $entry "inCluster" }}{{ end -}}
 {{- $upstreams = append $upstreams $entry -}}
 {{- end -}}
 {{- toJson $upstreams -}}

@@ -69,8 +69,14 @@ final class HelmChart implements AutoCloseable {
 
     /** Asserts Helm refuses these values, and returns its message for further assertions. */
     AbstractThrowableAssert<?, ? extends Throwable> assertRefused(String valuesYaml) {
-        Throwable refusal = catchThrowable(() -> new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE)
-                .withValuesFile(valuesFile(valuesYaml)).call());
+        return assertRefused(valuesYaml, Map.of());
+    }
+
+    AbstractThrowableAssert<?, ? extends Throwable> assertRefused(String valuesYaml, Map<String, Object> sets) {
+        TemplateCommand template = new Helm(chart).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .withValuesFile(valuesFile(valuesYaml));
+        sets.forEach(template::set);
+        Throwable refusal = catchThrowable(template::call);
         assertThat(refusal).as("helm template with\n%s", valuesYaml).isNotNull();
         return assertThat(refusal).as("helm template with\n%s", valuesYaml);
     }
