@@ -3,7 +3,7 @@ package com.twingate.gateway.chart;
 import static com.twingate.gateway.chart.HelmChart.FULLNAME;
 import static com.twingate.gateway.chart.Manifests.decoded;
 import static com.twingate.gateway.chart.Manifests.stream;
-import static com.twingate.gateway.chart.TwingateChartCasesTest.yaml;
+import static com.twingate.gateway.chart.ChartTwingateCasesTest.yaml;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * chart's name is {@value HelmChart#FULLNAME}. Where this chart does more (the gateway's ConfigMap and
  * tmp volume, the Service DNS names in the certificate), the assertion says so.
  */
-class TwingateChartCasesTest {
+class ChartTwingateCasesTest {
 
         private static HelmChart chart;
 
