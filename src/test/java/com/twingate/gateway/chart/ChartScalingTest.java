@@ -7,9 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.lang.reflect.Field;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Running more than one gateway the Kubernetes way (beyond Twingate's chart): a HorizontalPodAutoscaler
@@ -19,17 +18,8 @@ class ChartScalingTest {
 
     private static final String ACME = "twingate: {network: acme}\n";
     private static final String CPU_REQUEST = "resources: {requests: {cpu: 200m}}\n";
-    private static HelmChart chart;
-
-    @BeforeAll
-    static void openChart() throws Exception {
-        chart = HelmChart.open();
-    }
-
-    @AfterAll
-    static void closeChart() throws Exception {
-        chart.close();
-    }
+    @RegisterExtension
+    static final HelmChart chart = new HelmChart();
 
     @Test
     void autoscalingScalesTheDeploymentOnCpuAndOwnsItsReplicaCount() {

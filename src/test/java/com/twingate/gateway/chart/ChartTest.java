@@ -13,29 +13,19 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Helm chart [§9.3, §9.5], rendered by the real Helm engine and checked as parsed objects. */
 class ChartTest {
 
     private static final String ACME = "twingate: {network: acme}\n";
-    private static HelmChart chart;
+    @RegisterExtension
+    static final HelmChart chart = new HelmChart();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void openChart() throws Exception {
-        chart = HelmChart.open();
-    }
-
-    @AfterAll
-    static void closeChart() throws Exception {
-        chart.close();
-    }
 
     @Test
     void lintIsCleanForTheShippedValuesAndEveryOptionalObject() {

@@ -11,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The gateway's certificate as Twingate's Kubernetes operator and kubectl need it: the Service annotated
@@ -31,22 +29,8 @@ class ChartTlsTest {
                 extraAnnotations:
                   resource.twingate.com/alias: myk8s.int
             """;
-    private static HelmChart chart;
-
-    @BeforeAll
-    static void openChart() throws Exception {
-        chart = HelmChart.open();
-    }
-
-    @AfterAll
-    static void closeChart() throws Exception {
-        chart.close();
-    }
-
-    @AfterEach
-    void emptyCluster() {
-        chart.cluster().forgetSecrets();
-    }
+    @RegisterExtension
+    static final HelmChart chart = new HelmChart();
 
     @Test
     void theServiceCarriesWhatTheTwingateOperatorLooksForAndNamesTheSecretWithTheCa() {

@@ -16,12 +16,14 @@ import com.typesafe.config.ConfigFactory;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Twingate's own helm-unittest cases for its gateway chart (Twingate/kubernetes-access-gateway,
@@ -33,22 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class ChartTwingateCasesTest {
 
-        private static HelmChart chart;
-
-    @BeforeAll
-    static void openChart() throws Exception {
-        chart = HelmChart.open();
-    }
-
-    @AfterAll
-    static void closeChart() throws Exception {
-        chart.close();
-    }
-
-    @AfterEach
-    void emptyCluster() {
-        chart.cluster().forgetSecrets();
-    }
+    @RegisterExtension
+    static final HelmChart chart = new HelmChart();
 
     /** tests/deployment_test.yaml */
     @Nested
@@ -596,43 +584,15 @@ class ChartTwingateCasesTest {
                     "inCluster", false, "address", "10.0.0.1:443", "bearerTokenFile", "/token", "caFile", "/ca.crt"));
         }
 
-        @Test
-        void shouldErrorWhenOutOfClusterKubernetesUpstreamDoesntHaveAddress() {
-            refused("""
-                    kubernetes:
-                      enabled: true
-                      upstreams:
-                        - name: "k8s api server"
-                          inCluster: false
-                          bearerToken: "token"
-                          caFile: "/ca.crt"
-                    """).hasMessageContaining("at '/kubernetes/upstreams/0': missing property 'address'");
-        }
+        /** Their three cases, each leaving one required property out. */
+        @ParameterizedTest(name = "should error when out-of-cluster Kubernetes upstream doesn't have {0}")
+        @ValueSource(strings = {"address", "bearerToken", "caFile"})
+        void shouldErrorWhenOutOfClusterKubernetesUpstreamLacksARequiredProperty(String missing) {
+            String upstream = Stream.of("address: \"10.0.0.1:443\"", "bearerToken: \"token\"", "caFile: \"/ca.crt\"")
+                    .filter(property -> !property.startsWith(missing + ":"))
+                    .collect(Collectors.joining("\n      ", "kubernetes:\n  enabled: true\n  upstreams:\n    - name: \"k8s api server\"\n      inCluster: false\n      ", "\n"));
 
-        @Test
-        void shouldErrorWhenOutOfClusterKubernetesUpstreamDoesntHaveBearerTokenNorBearerTokenFile() {
-            refused("""
-                    kubernetes:
-                      enabled: true
-                      upstreams:
-                        - name: "k8s api server"
-                          inCluster: false
-                          address: "10.0.0.1:443"
-                          caFile: "/ca.crt"
-                    """).hasMessageContaining("at '/kubernetes/upstreams/0': missing property 'bearerToken'");
-        }
-
-        @Test
-        void shouldErrorWhenOutOfClusterKubernetesUpstreamDoesntHaveCaFile() {
-            refused("""
-                    kubernetes:
-                      enabled: true
-                      upstreams:
-                        - name: "k8s api server"
-                          inCluster: false
-                          address: "10.0.0.1:443"
-                          bearerToken: "token"
-                    """).hasMessageContaining("at '/kubernetes/upstreams/0': missing property 'caFile'");
+            refused(upstream).hasMessageContaining("at '/kubernetes/upstreams/0': missing property '" + missing + "'");
         }
 
         private static Config hocon(Manifests objects) {

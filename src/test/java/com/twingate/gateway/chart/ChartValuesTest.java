@@ -13,9 +13,8 @@ import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Values as people write them: Twingate's chart's, our older spellings, typos, and what this gateway does not do. */
@@ -97,20 +96,11 @@ class ChartValuesTest {
               grafanaDashboard: {enabled: true, labels: {grafana_dashboard: "1"}}
               prometheusRule: {enabled: false, additionalLabels: {}, rules: []}
             """;
-    private static HelmChart chart;
+    @RegisterExtension
+    static final HelmChart chart = new HelmChart();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void openChart() throws Exception {
-        chart = HelmChart.open();
-    }
-
-    @AfterAll
-    static void closeChart() throws Exception {
-        chart.close();
-    }
 
     @Test
     void aValuesFileWrittenForTwingatesChartRendersAndEveryValueShows() {

@@ -18,35 +18,44 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The chart in {@code chart/}, rendered by the real Helm engine (helm-java) as release {@value #RELEASE}
  * in namespace {@value #NAMESPACE}, with values given as YAML (the way a values file or Twingate's
  * helm-unittest {@code set:} blocks write them) and {@code --set} pairs. Every render whose values the
  * chart accepts also hands its gateway.conf to the gateway's own config loader: a chart that renders a
- * configuration the gateway refuses fails the test that rendered it.
+ * configuration the gateway refuses fails the test that rendered it. A JUnit extension: register it in
+ * a static field; each test starts with an empty cluster for {@code lookup}.
  */
-final class HelmChart implements AutoCloseable {
+final class HelmChart implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     static final String RELEASE = "gw";
     static final String NAMESPACE = "default";
     static final String FULLNAME = RELEASE + "-kubernetes-access-gateway";
     static final Path SOURCE = Path.of("chart");
 
-    private final Path chart;
-    private final StubKubeApi kubeApi;
-    private final Path work;
+    private final Path chart = SOURCE;
+    private StubKubeApi kubeApi;
+    private Path work;
     private int renders;
+    /** @Nested classes call beforeAll/afterAll again: only the outermost starts and stops. */
+    private int depth;
 
-    private HelmChart(Path chart) throws IOException {
-        this.chart = chart;
-        this.kubeApi = new StubKubeApi();
-        this.work = Files.createTempDirectory(Path.of("target"), "chart-test-");
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        if (depth++ == 0) {
+            kubeApi = new StubKubeApi();
+            work = Files.createTempDirectory(Path.of("target"), "chart-test-");
+        }
     }
 
-    /** The repository's chart, with an API endpoint for {@code lookup} that knows no objects. */
-    static HelmChart open() throws IOException {
-        return new HelmChart(SOURCE);
+    @Override
+    public void afterEach(ExtensionContext context) {
+        kubeApi.forgetSecrets();
     }
 
     /** The objects a release in a cluster already has, as {@code lookup} finds them. */
@@ -151,7 +160,10 @@ final class HelmChart implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (--depth > 0) {
+            return;
+        }
         kubeApi.close();
         try (Stream<Path> files = Files.walk(work)) {
             for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
