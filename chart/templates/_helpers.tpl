@@ -125,8 +125,8 @@ of the upstream-tokens Secret, so no token sits in the ConfigMap.
 {{/* The HOCON the gateway reads [SPEC §8]. JSON values are HOCON values. */}}
 {{- define "gateway.config" -}}
 twingate {
-  network = {{ .Values.twingate.network | quote }}
-  host = {{ .Values.twingate.host | quote }}
+  network = {{ .Values.twingate.network | toJson }}
+  host = {{ .Values.twingate.host | toJson }}
 }
 bindAddress = "0.0.0.0"
 port = {{ .Values.containerPorts.https }}
@@ -136,7 +136,7 @@ tls {
   privateKeyFile = "/etc/gateway/tls/tls.key"
 }
 auditLog {
-  flushInterval = {{ .Values.auditLog.flushInterval | quote }}
+  flushInterval = {{ .Values.auditLog.flushInterval | toJson }}
   flushSizeThreshold = {{ int64 .Values.auditLog.flushSizeThreshold }}
 }
 kubernetes.upstreams = {{ include "gateway.upstreams" . }}
