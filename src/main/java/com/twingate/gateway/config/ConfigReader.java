@@ -35,7 +35,7 @@ final class ConfigReader {
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
-            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory");
+            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "log.format");
     private static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
             "bearerTokenFile", "clientCertificateFile", "clientKeyFile", "resourceAddresses");
 
@@ -74,11 +74,12 @@ final class ConfigReader {
         KubernetesConfig kubernetes = kubernetes();
         AuditLogConfig auditLog = new AuditLogConfig(positiveDuration("auditLog.flushInterval"), flushSizeThreshold());
         Optional<Path> recordingDirectory = recordingDirectory();
+        LogFormat logFormat = logFormat();
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
-                kubernetes, auditLog, recordingDirectory);
+                kubernetes, auditLog, recordingDirectory, logFormat);
     }
 
     private TwingateConfig twingate() {
@@ -263,6 +264,14 @@ final class ConfigReader {
             problem("auditLog.flushSizeThreshold", "must be positive");
         }
         return (int) Math.min(threshold, Integer.MAX_VALUE);
+    }
+
+    private LogFormat logFormat() {
+        String value = string("log.format").orElse("json");
+        return LogFormat.of(value).orElseGet(() -> {
+            problem("log.format", "must be json or text: " + value);
+            return LogFormat.JSON;
+        });
     }
 
     private Optional<Path> recordingDirectory() {

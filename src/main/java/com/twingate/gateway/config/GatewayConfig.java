@@ -15,4 +15,5 @@ public record GatewayConfig(
         TlsConfig tls,
         KubernetesConfig kubernetes,
         AuditLogConfig auditLog,
-        Optional<Path> recordingDirectory) {}
+        Optional<Path> recordingDirectory,
+        LogFormat logFormat) {}

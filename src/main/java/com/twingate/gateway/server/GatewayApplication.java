@@ -2,6 +2,7 @@ package com.twingate.gateway.server;
 
 import com.google.inject.Inject;
 import com.twingate.gateway.config.GatewayConfig;
+import com.twingate.gateway.logging.LogOutput;
 import com.twingate.gateway.metrics.MetricsEndpoint;
 import com.twingate.gateway.token.NimbusTokenVerifier;
 import com.twingate.gateway.upstream.UpstreamRouter;
@@ -17,6 +18,7 @@ public final class GatewayApplication {
     @Inject
     public GatewayApplication(GatewayConfig config, GatewayServer server, UpstreamRouter upstreams,
                               MetricsEndpoint metrics, NimbusTokenVerifier tokens) {
+        LogOutput.use(config.logFormat());
         this.server = server;
         this.tokens = tokens;
         server.jetty().addBean(upstreams);

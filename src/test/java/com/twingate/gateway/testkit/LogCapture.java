@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twingate.gateway.logging.GatewayLogEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,15 +14,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-import net.logstash.logback.encoder.LogstashEncoder;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps every log line of a test, rendered by the same JSON encoder production uses, so tests can
- * assert on audit fields and that no secret appears in any line.
+ * Keeps every log line of a test, rendered by the same JSON encoder production uses (Twingate's
+ * envelope), so tests can assert on audit fields and that no secret appears in any line.
  */
 public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
@@ -33,7 +33,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     @Override
     public void beforeEach(ExtensionContext context) {
         LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-        LogstashEncoder encoder = new LogstashEncoder();
+        GatewayLogEncoder encoder = new GatewayLogEncoder();
         encoder.setContext(logging);
         encoder.start();
         appender.encoder = encoder;
@@ -72,7 +72,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     }
 
     private final class Capturing extends AppenderBase<ILoggingEvent> {
-        private LogstashEncoder encoder;
+        private GatewayLogEncoder encoder;
 
         @Override
         protected void append(ILoggingEvent event) {
