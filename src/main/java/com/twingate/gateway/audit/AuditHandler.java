@@ -1,6 +1,7 @@
 package com.twingate.gateway.audit;
 
 import com.twingate.gateway.connect.ClientIdentity;
+import com.twingate.gateway.metrics.HttpMetricsHandler;
 import com.twingate.gateway.relay.UpgradedStream;
 import java.time.Instant;
 import java.util.List;
@@ -66,13 +67,15 @@ public final class AuditHandler extends EventsHandler {
                     started.at(),
                     request.getMethod(),
                     Redaction.url(request.getHttpURI()),
-                    String.valueOf(Request.getRemoteAddr(request)),
+                    RemoteAddress.of(request.getConnectionMetaData().getRemoteSocketAddress()),
                     Optional.ofNullable(identity).map(ClientIdentity::user),
                     Optional.ofNullable(identity).flatMap(ClientIdentity::connectionId),
                     started.requestHeaders(),
                     status,
                     responseHeaders,
-                    gatewayFailure));
+                    gatewayFailure,
+                    KubernetesRequestInfo.of(request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery()),
+                    HttpMetricsHandler.measurement(request)));
         } catch (RuntimeException e) {
             LOG.warn("writing an audit line failed; the request is unaffected", e);
         }

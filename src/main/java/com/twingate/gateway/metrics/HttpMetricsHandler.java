@@ -3,6 +3,7 @@ package com.twingate.gateway.metrics;
 import com.twingate.gateway.relay.UpgradedStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
@@ -22,6 +23,9 @@ public final class HttpMetricsHandler extends EventsHandler {
     private static final int REQUEST_LINE_AND_END_OVERHEAD = " ".length() + " HTTP/1.1\r\n".length() + "\r\n".length();
 
     private final GatewayMetrics metrics;
+
+    /** What was measured of a request so far; the audit line shows the same numbers as the metrics. */
+    public record Measurement(long requestBytes, long responseBytes, Duration elapsed) {}
 
     public HttpMetricsHandler(GatewayMetrics metrics, Handler next) {
         super(next);
@@ -55,10 +59,16 @@ public final class HttpMetricsHandler extends EventsHandler {
         }
         if (request.getAttribute(UpgradedStream.ATTRIBUTE) instanceof UpgradedStream stream) {
             // An upgraded request lasts as long as its session [§7], and its response is what was relayed.
-            stream.whenEnded(() -> exchange.finish(request.getMethod(), status, stream.relayedBytesToClient()));
+            stream.whenEnded(() -> exchange.finish(request, status));
         } else {
-            exchange.finish(request.getMethod(), status, 0);
+            exchange.finish(request, status);
         }
+    }
+
+    /** The request's sizes and duration until now, when this handler is in its path. */
+    public static Optional<Measurement> measurement(Request request) {
+        return request.getAttribute(EXCHANGE) instanceof Exchange exchange ? Optional.of(exchange.measure(request))
+                : Optional.empty();
     }
 
     /** The request line and headers as they were on the wire (HTTP/1.1 framing). */
@@ -87,9 +97,16 @@ public final class HttpMetricsHandler extends EventsHandler {
             this.requestBytes = headBytes;
         }
 
-        private void finish(String method, int status, long relayedBytes) {
-            metrics.finished(method, status, requestBytes, responseBytes + relayedBytes,
-                    Duration.ofNanos(System.nanoTime() - startNanos));
+        /** An upgraded request's response is what was relayed to the client after the 101 [§7]. */
+        private Measurement measure(Request request) {
+            long relayedBytes = request.getAttribute(UpgradedStream.ATTRIBUTE) instanceof UpgradedStream stream
+                    ? stream.relayedBytesToClient() : 0;
+            return new Measurement(requestBytes, responseBytes + relayedBytes, Duration.ofNanos(System.nanoTime() - startNanos));
+        }
+
+        private void finish(Request request, int status) {
+            Measurement measured = measure(request);
+            metrics.finished(request.getMethod(), status, measured.requestBytes(), measured.responseBytes(), measured.elapsed());
         }
     }
 }

@@ -119,7 +119,7 @@ final class UpgradeBridge {
     /** exec and attach are recorded [§6]; the audit line's request id ties the recording to it. */
     private static Optional<SessionInfo> recordable(Request request, ClientIdentity identity) {
         return RecordingPolicy.decide(request.getHttpURI().getPath(), request.getHttpURI().getQuery(), request.getHeaders(),
-                identity.user().username(), identity.connectionId().orElse(""),
+                identity.user(), identity.connectionId().orElse(""),
                 String.valueOf(request.getAttribute(AuditHandler.REQUEST_ID_ATTRIBUTE)));
     }
 
