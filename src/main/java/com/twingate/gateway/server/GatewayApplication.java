@@ -26,7 +26,7 @@ public final class GatewayApplication {
     }
 
     public void start() throws Exception {
-        // Warm the key cache so the first CONNECT does not wait on the controller; a failure is logged.
+        // Warms the key cache in the background: the gateway listens whether or not the controller answers.
         tokens.prefetch();
         server.start();
     }
