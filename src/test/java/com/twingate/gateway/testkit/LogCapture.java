@@ -6,6 +6,7 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twingate.gateway.config.LogFormat;
 import com.twingate.gateway.logging.GatewayLogEncoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
+    private final List<String> textLines = new CopyOnWriteArrayList<>();
     private final Capturing appender = new Capturing();
 
     @Override
@@ -37,6 +39,11 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
         encoder.setContext(logging);
         encoder.start();
         appender.encoder = encoder;
+        GatewayLogEncoder text = new GatewayLogEncoder();
+        text.format(LogFormat.TEXT);
+        text.setContext(logging);
+        text.start();
+        appender.text = text;
         appender.setContext(logging);
         appender.start();
         logging.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).addAppender(appender);
@@ -51,6 +58,11 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
     public List<String> lines() {
         return List.copyOf(lines);
+    }
+
+    /** The same lines as {@code log.format = text} writes them. */
+    public List<String> textLines() {
+        return List.copyOf(textLines);
     }
 
     public List<JsonNode> json() {
@@ -73,10 +85,12 @@ public final class LogCapture implements BeforeEachCallback, AfterEachCallback {
 
     private final class Capturing extends AppenderBase<ILoggingEvent> {
         private GatewayLogEncoder encoder;
+        private GatewayLogEncoder text;
 
         @Override
         protected void append(ILoggingEvent event) {
             lines.add(new String(encoder.encode(event), StandardCharsets.UTF_8).strip());
+            textLines.add(new String(text.encode(event), StandardCharsets.UTF_8).strip());
         }
     }
 }
