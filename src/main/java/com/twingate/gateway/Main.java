@@ -6,15 +6,12 @@ import com.twingate.gateway.config.ConfigLoader;
 import com.twingate.gateway.config.GatewayConfig;
 import com.twingate.gateway.extract.RecordingsCommand;
 import com.twingate.gateway.server.GatewayApplication;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -130,14 +127,6 @@ public final class Main {
     }
 
     static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("/gateway-version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return GatewayVersion.current();
     }
 }

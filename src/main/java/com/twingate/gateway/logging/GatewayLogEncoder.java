@@ -4,17 +4,16 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.EncoderBase;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twingate.gateway.GatewayVersion;
 import com.twingate.gateway.config.LogFormat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
-import java.util.Properties;
 import net.logstash.logback.composite.loggingevent.ArgumentsJsonProvider;
 import net.logstash.logback.composite.loggingevent.LogstashMarkersJsonProvider;
 import net.logstash.logback.stacktrace.ShortenedThrowableConverter;
@@ -32,7 +31,7 @@ public final class GatewayLogEncoder extends EncoderBase<ILoggingEvent> {
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXX", Locale.ROOT)
             .withZone(ZoneId.systemDefault());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String VERSION = readVersion();
+    private static final String VERSION = GatewayVersion.current();
 
     private final LogstashMarkersJsonProvider markers = new LogstashMarkersJsonProvider();
     private final ArgumentsJsonProvider arguments = new ArgumentsJsonProvider();
@@ -153,17 +152,5 @@ public final class GatewayLogEncoder extends EncoderBase<ILoggingEvent> {
             }
         }
         return out == null ? message : out.toString();
-    }
-
-    private static String readVersion() {
-        try (InputStream in = GatewayLogEncoder.class.getResourceAsStream("/gateway-version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
     }
 }
