@@ -6,6 +6,7 @@ import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
+import java.net.ConnectException;
 import java.net.ProxySelector;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -216,6 +217,10 @@ public final class SigningKeys implements JWKSource<SecurityContext> {
         }
     }
 
+    private int port() {
+        return url.getPort() >= 0 ? url.getPort() : "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+    }
+
     private static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
@@ -224,11 +229,20 @@ public final class SigningKeys implements JWKSource<SecurityContext> {
         return cause;
     }
 
-    private static String describe(Throwable failure, Duration deadline) {
+    private String describe(Throwable failure, Duration deadline) {
         if (failure instanceof CancellationException || failure instanceof HttpTimeoutException) {
             return "no complete answer within " + deadline.toMillis() + " ms";
         }
-        String message = failure.getMessage();
-        return failure.getClass().getSimpleName() + (message == null || message.isBlank() ? "" : ": " + message);
+        if (failure instanceof ConnectException) {
+            // The JDK's HttpClient says no more than the exception's class when a connection is refused.
+            return "cannot connect to " + url.getHost() + ":" + port() + " (refused or unreachable)";
+        }
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (message != null && !message.isBlank()) {
+                return failure.getClass().getSimpleName() + ": " + message;
+            }
+        }
+        return failure.getClass().getSimpleName();
     }
 }

@@ -65,7 +65,7 @@ class StartWithoutSigningKeysTest {
             try {
                 Await.until("the gateway to start while the key set " + mode.name().toLowerCase(), DEADLINE, started::isDone);
                 started.join();
-                assertThat(keys.requests()).as("the prefetch reached the endpoint").isEqualTo(1);
+                Await.until("the prefetch to reach the endpoint", DEADLINE, () -> keys.requests() == 1);
                 InetSocketAddress gateway = new InetSocketAddress("127.0.0.1", application.gatewayPort());
 
                 try (OuterTlsConnection outer = OuterTlsConnection.open(gateway, pki.trust())) {
