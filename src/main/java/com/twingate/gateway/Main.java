@@ -4,14 +4,14 @@ import com.google.inject.Guice;
 import com.twingate.gateway.config.ConfigException;
 import com.twingate.gateway.config.ConfigLoader;
 import com.twingate.gateway.config.GatewayConfig;
+import com.twingate.gateway.extract.RecordingsCommand;
 import com.twingate.gateway.server.GatewayApplication;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -26,6 +26,7 @@ public final class Main {
     private static final String USAGE = """
             Usage: java -jar kubernetes-access-gateway.jar [--config FILE]
                    java -jar kubernetes-access-gateway.jar --help | --version
+                   java -jar kubernetes-access-gateway.jar recordings extract --help
 
             Runs the Kubernetes access gateway. Configuration is HOCON: built-in defaults, then FILE,
             then environment variables (TWINGATE_NETWORK, TWINGATE_HOST, ...). See README.md.
@@ -44,6 +45,9 @@ public final class Main {
 
     /** Runs the gateway (blocking until it stops) or answers the command line; returns the exit code. */
     static int run(String[] args, PrintStream out, PrintStream err, Map<String, String> env) {
+        if (args.length > 0 && args[0].equals("recordings")) {
+            return RecordingsCommand.run(List.of(args).subList(1, args.length), out, err, System.in, Clock.systemUTC());
+        }
         Optional<Path> configFile = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -122,14 +126,6 @@ public final class Main {
     }
 
     static String version() {
-        try (InputStream in = Main.class.getResourceAsStream("/gateway-version.properties")) {
-            Properties properties = new Properties();
-            if (in != null) {
-                properties.load(in);
-            }
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return GatewayVersion.current();
     }
 }

@@ -27,7 +27,7 @@ class MainTest {
     @Test
     void helpPrintsUsage() {
         assertThat(run("--help")).isZero();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:", "--config FILE", "--version");
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("Usage:", "--config FILE", "--version", "recordings extract");
     }
 
     @Test

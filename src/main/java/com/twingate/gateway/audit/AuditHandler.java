@@ -50,13 +50,15 @@ public final class AuditHandler extends EventsHandler {
                     context.requestedAt(),
                     request.getMethod(),
                     Redaction.url(request.getHttpURI()),
-                    String.valueOf(Request.getRemoteAddr(request)),
+                    RemoteAddress.of(request.getConnectionMetaData().getRemoteSocketAddress()),
                     context.identity().map(ClientIdentity::user),
                     context.identity().flatMap(ClientIdentity::connectionId),
                     Redaction.headers(request.getHeaders()),
                     status,
                     responseHeaders,
-                    gatewayFailure));
+                    gatewayFailure,
+                    KubernetesRequestInfo.of(request.getMethod(), request.getHttpURI().getPath(), request.getHttpURI().getQuery()),
+                    new AuditLog.Measurement(context.requestBytes(), context.responseBytes(), context.elapsed())));
         } catch (RuntimeException e) {
             LOG.warn("writing an audit line failed; the request is unaffected", e);
         }

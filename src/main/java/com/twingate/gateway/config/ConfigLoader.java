@@ -28,7 +28,8 @@ public final class ConfigLoader {
             Map.entry("GATEWAY_METRICS_PORT", "metricsPort"),
             Map.entry("TLS_CERTIFICATE_FILE", "tls.certificateFile"),
             Map.entry("TLS_PRIVATE_KEY_FILE", "tls.privateKeyFile"),
-            Map.entry("RECORDING_DIRECTORY", "recording.directory"));
+            Map.entry("RECORDING_DIRECTORY", "recording.directory"),
+            Map.entry("GATEWAY_LOG_FORMAT", "log.format"));
     /** Typesafe Config's convention for overriding any key from the environment. */
     static final String FORCE_PREFIX = "CONFIG_FORCE_";
 

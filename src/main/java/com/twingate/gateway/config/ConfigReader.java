@@ -35,7 +35,7 @@ final class ConfigReader {
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
-            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory",
+            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "log.format",
             "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes");
     private static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
             "bearerTokenFile", "clientCertificateFile", "clientKeyFile", "resourceAddresses");
@@ -75,6 +75,7 @@ final class ConfigReader {
         KubernetesConfig kubernetes = kubernetes();
         AuditLogConfig auditLog = new AuditLogConfig(positiveDuration("auditLog.flushInterval"), flushSizeThreshold());
         Optional<Path> recordingDirectory = recordingDirectory();
+        LogFormat logFormat = logFormat();
         Duration shutdownTimeout = positiveDuration("shutdownTimeout");
         Duration halfCloseTimeout = positiveDuration("relay.halfCloseTimeout");
         KeepAliveConfig tcpKeepAlive = new KeepAliveConfig(positiveDuration("tcpKeepAlive.idle"),
@@ -83,7 +84,7 @@ final class ConfigReader {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
-                kubernetes, auditLog, recordingDirectory, shutdownTimeout, halfCloseTimeout, tcpKeepAlive);
+                kubernetes, auditLog, recordingDirectory, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive);
     }
 
     private TwingateConfig twingate() {
@@ -277,6 +278,14 @@ final class ConfigReader {
             return 1;
         }
         return count;
+    }
+
+    private LogFormat logFormat() {
+        String value = string("log.format").orElse("json");
+        return LogFormat.of(value).orElseGet(() -> {
+            problem("log.format", "must be json or text: " + value);
+            return LogFormat.JSON;
+        });
     }
 
     private Optional<Path> recordingDirectory() {

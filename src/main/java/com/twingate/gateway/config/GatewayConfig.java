@@ -22,6 +22,7 @@ public record GatewayConfig(
         KubernetesConfig kubernetes,
         AuditLogConfig auditLog,
         Optional<Path> recordingDirectory,
+        LogFormat logFormat,
         Duration shutdownTimeout,
         Duration halfCloseTimeout,
         KeepAliveConfig tcpKeepAlive) {}

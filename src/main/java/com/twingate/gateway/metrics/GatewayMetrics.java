@@ -8,6 +8,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +31,20 @@ public final class GatewayMetrics {
     static final double[] SIZE_BUCKETS = {100, 1e3, 1e4, 1e5, 1e6, 1e7};
     /** Bucket set R of §7. */
     static final double[] SESSION_BUCKETS = {1, 5, 10, 30, 60, 300, 600, 1800, 3600};
+
+    /**
+     * The methods a {@code method} label may name (HTTP and WebDAV, RFC 9110, 5789, 4918, 3253, 3648, 3744,
+     * 4791, 5323, 5842); the client picks the method, so anything else is {@link #OTHER} — one series
+     * per method sent would let a client grow {@code /metrics} without bound.
+     */
+    static final Set<String> KNOWN_METHODS = Set.of(
+            "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+            "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK",
+            "VERSION-CONTROL", "REPORT", "CHECKOUT", "CHECKIN", "UNCHECKOUT", "MKWORKSPACE", "UPDATE", "LABEL",
+            "MERGE", "BASELINE-CONTROL", "MKACTIVITY", "ORDERPATCH", "ACL", "MKCALENDAR", "SEARCH",
+            "BIND", "UNBIND", "REBIND");
+    /** The label of every method outside {@link #KNOWN_METHODS}, and of a status outside 100–599. */
+    static final String OTHER = "other";
 
     /** Status codes promhttp pre-initialises, so rate() sees the first failure as an increase. */
     private static final int[] SCRAPE_CODES = {200, 500, 503};
@@ -178,7 +193,7 @@ public final class GatewayMetrics {
     /** The CONNECT answer with status {@code code} was written, {@code sinceAccept} after the TCP accept. */
     public void clientAuthentication(int code, Duration sinceAccept) {
         safely("client authentication", () -> {
-            String label = Integer.toString(code);
+            String label = codeLabel(code);
             clientAuthentications.labelValues(label).inc();
             clientConnectionDuration.labelValues(label).observe(seconds(sinceAccept));
         });
@@ -210,7 +225,7 @@ public final class GatewayMetrics {
     public void scrapeFinished(int code) {
         safely("scrape finished", () -> {
             scrapesInFlight.dec();
-            scrapes.labelValues(Integer.toString(code)).inc();
+            scrapes.labelValues(codeLabel(code)).inc();
         });
     }
 
@@ -241,7 +256,7 @@ public final class GatewayMetrics {
             }
             safely("http request finished", () -> {
                 httpActiveRequests.labelValues(type.label()).dec();
-                String[] labels = {type.label(), lowerCase(method), Integer.toString(code)};
+                String[] labels = {type.label(), methodLabel(method), codeLabel(code)};
                 httpRequests.labelValues(labels).inc();
                 httpRequestDuration.labelValues(labels).observe(seconds(duration));
                 httpRequestSize.labelValues(labels).observe(requestBytes);
@@ -266,7 +281,7 @@ public final class GatewayMetrics {
             }
             safely("api server response headers", () -> {
                 apiServerActiveRequests.labelValues(type.label()).dec();
-                String[] labels = {type.label(), lowerCase(method), Integer.toString(code)};
+                String[] labels = {type.label(), methodLabel(method), codeLabel(code)};
                 apiServerRequests.labelValues(labels).inc();
                 apiServerRequestDuration.labelValues(labels).observe(seconds(duration));
             });
@@ -288,8 +303,18 @@ public final class GatewayMetrics {
         return duration.toNanos() / 1e9;
     }
 
-    private static String lowerCase(String method) {
-        return method.toLowerCase(Locale.ROOT);
+    /** Lower case [§7] for a method of {@link #KNOWN_METHODS}, {@link #OTHER} for any other. */
+    static String methodLabel(String method) {
+        String upper = method.toUpperCase(Locale.ROOT);
+        return KNOWN_METHODS.contains(upper) ? upper.toLowerCase(Locale.ROOT) : OTHER;
+    }
+
+    /**
+     * The status as a number; one outside HTTP's classes is {@link #OTHER}, since an API server proxying
+     * to a user's own service ({@code services/x/proxy}) answers with whatever status that service sends.
+     */
+    static String codeLabel(int code) {
+        return code >= 100 && code <= 599 ? Integer.toString(code) : OTHER;
     }
 
     private static void safely(String what, Runnable recording) {

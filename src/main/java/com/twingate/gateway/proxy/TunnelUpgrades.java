@@ -100,6 +100,6 @@ final class TunnelUpgrades {
     private static Optional<SessionInfo> recordable(Request request, RequestContext context) {
         ClientIdentity identity = context.identity().orElseThrow();
         return RecordingPolicy.decide(request.getHttpURI().getPath(), request.getHttpURI().getQuery(), request.getHeaders(),
-                identity.user().username(), identity.connectionId().orElse(""), context.requestId());
+                identity.user(), identity.connectionId().orElse(""), context.requestId());
     }
 }

@@ -197,8 +197,8 @@ public final class AsciicastRecorder {
         header.put("width", width);
         header.put("height", height);
         header.put("timestamp", startedAt.getEpochSecond());
-        header.put("command", session.command());
-        header.put("user", session.username());
+        header.put("command", session.commandLine());
+        header.put("user", session.user().username());
         header.put("kubernetes", Map.of("podname", session.pod(), "namespace", session.namespace(), "container", session.container()));
         return json(header);
     }

@@ -24,18 +24,33 @@ public final class CastFileSink implements RecordingSink {
 
     /** Where a session's file goes: namespace, pod and request id, so names never collide. */
     public Path fileFor(SessionInfo session) {
-        return directory.resolve(String.join("_", session.namespace(), session.pod(), session.requestId()).replaceAll("[^A-Za-z0-9._-]", "-")
-                + ".cast");
+        return directory.resolve(fileName(session.namespace(), session.pod(), session.requestId()));
+    }
+
+    /** The one naming rule of {@code .cast} files, also for files made from log parts. */
+    public static String fileName(String namespace, String pod, String requestId) {
+        return String.join("_", namespace, pod, requestId).replaceAll("[^A-Za-z0-9._-]", "-") + ".cast";
+    }
+
+    /** A part's header line: every part starts with it. */
+    public static String header(String asciicast) {
+        int headerEnd = asciicast.indexOf('\n');
+        return headerEnd < 0 ? asciicast : asciicast.substring(0, headerEnd);
+    }
+
+    /** A part's event lines, joined by {@code \n}; empty for a part that is the header alone. */
+    public static String events(String asciicast) {
+        int headerEnd = asciicast.indexOf('\n');
+        return headerEnd < 0 ? "" : asciicast.substring(headerEnd + 1);
     }
 
     @Override
     public void part(SessionInfo session, String asciicast, int sequence, boolean last) {
         Path file = fileFor(session);
-        int headerEnd = asciicast.indexOf('\n');
-        String events = headerEnd < 0 ? "" : asciicast.substring(headerEnd + 1);
+        String events = events(asciicast);
         try {
             if (sequence == 1) {
-                Files.writeString(file, asciicast.substring(0, headerEnd < 0 ? asciicast.length() : headerEnd) + "\n",
+                Files.writeString(file, header(asciicast) + "\n",
                         StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
             }
             if (!events.isEmpty()) {

@@ -1,5 +1,6 @@
 package com.twingate.gateway.recording;
 
+import com.twingate.gateway.token.GatClaims;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -20,7 +21,7 @@ public final class RecordingPolicy {
     private RecordingPolicy() {}
 
     /** @return the session's description when it is to be recorded */
-    public static Optional<SessionInfo> decide(String path, String query, HttpFields headers, String username,
+    public static Optional<SessionInfo> decide(String path, String query, HttpFields headers, GatClaims.User user,
                                               String connectionId, String requestId) {
         Matcher target = EXEC_OR_ATTACH.matcher(path);
         if (!target.matches() || "kubectl cp".equals(headers.get(KUBECTL_COMMAND))) {
@@ -39,6 +40,6 @@ public final class RecordingPolicy {
         }
         String container = parameters.getValue("container");
         return Optional.of(new SessionInfo(target.group(1), target.group(2), container == null ? "" : container,
-                String.join(" ", command), "true".equals(parameters.getValue("tty")), username, connectionId, requestId));
+                command, "true".equals(parameters.getValue("tty")), user, connectionId, requestId));
     }
 }

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * Watches the certificate pair and swaps it into the running TLS context for new handshakes [§2.1].
  * Compares file contents rather than modification times: Kubernetes swaps Secret volumes through a
  * symlink, and a rewrite within the same second keeps the same mtime. A pair that does not load (half
- * written, mismatched, broken) is logged once and the old pair stays in use.
+ * written, mismatched, broken) is logged once and the old pair stays in use; files that cannot be read
+ * are logged when that starts and when it ends, not on every check.
  */
 public final class CertificateReloader extends RepeatingTask {
 
@@ -30,6 +31,7 @@ public final class CertificateReloader extends RepeatingTask {
     private final SslContextFactory.Server context;
     private byte[] loadedDigest;
     private byte[] lastSeenDigest;
+    private boolean unreadable;
 
     public CertificateReloader(TlsConfig tls, SslContextFactory.Server context, Scheduler scheduler) {
         super(scheduler, tls.reloadInterval());
@@ -48,6 +50,10 @@ public final class CertificateReloader extends RepeatingTask {
     protected void runOnce() {
         try {
             byte[] current = digest();
+            if (unreadable) {
+                unreadable = false;
+                LOG.info("can read {} and {} again", tls.certificateFile(), tls.privateKeyFile());
+            }
             if (Arrays.equals(current, lastSeenDigest)) {
                 return;
             }
@@ -57,8 +63,11 @@ public final class CertificateReloader extends RepeatingTask {
             }
             reload(current);
         } catch (IOException e) {
-            LOG.warn("cannot read {} or {}; keeping the current certificate: {}",
-                    tls.certificateFile(), tls.privateKeyFile(), e.toString());
+            if (!unreadable) {
+                unreadable = true;
+                LOG.warn("cannot read {} or {}; keeping the current certificate until they can be read: {}",
+                        tls.certificateFile(), tls.privateKeyFile(), e.toString());
+            }
         }
     }
 

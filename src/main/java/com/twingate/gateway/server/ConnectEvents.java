@@ -2,6 +2,7 @@ package com.twingate.gateway.server;
 
 import com.google.inject.Inject;
 import com.twingate.gateway.audit.AuditLog;
+import com.twingate.gateway.audit.RemoteAddress;
 import com.twingate.gateway.connect.ConnectListener;
 import com.twingate.gateway.connect.ConnectOutcome;
 import com.twingate.gateway.metrics.ConnectionCategory;
@@ -34,19 +35,20 @@ public final class ConnectEvents implements ConnectListener {
             case ConnectOutcome.Accepted accepted -> {
                 metrics.clientAuthentication(outcome.status(), sinceAccept);
                 audit.authentication(outcome.status(), Optional.empty(), Optional.of(accepted.identity().user()),
-                        connectionId, String.valueOf(remote));
+                        connectionId, RemoteAddress.of(remote));
             }
             case ConnectOutcome.Rejected rejected -> {
                 metrics.clientAuthentication(outcome.status(), sinceAccept);
                 audit.authentication(outcome.status(), Optional.of(rejected.reason()), Optional.empty(), connectionId,
-                        String.valueOf(remote));
+                        RemoteAddress.of(remote));
             }
         }
     }
 
     @Override
     public void onTimeout(SocketAddress remote, Duration sinceAccept) {
-        LOG.info("closed a connection from {} that sent no request within {} ms", remote, sinceAccept.toMillis());
+        LOG.info("closed a connection from {} that sent no request within {} ms", RemoteAddress.of(remote),
+                sinceAccept.toMillis());
     }
 
     @Override

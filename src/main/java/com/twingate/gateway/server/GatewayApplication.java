@@ -2,6 +2,7 @@ package com.twingate.gateway.server;
 
 import com.google.inject.Inject;
 import com.twingate.gateway.config.GatewayConfig;
+import com.twingate.gateway.logging.LogOutput;
 import com.twingate.gateway.metrics.MetricsEndpoint;
 import com.twingate.gateway.token.NimbusTokenVerifier;
 import com.twingate.gateway.upstream.UpstreamRouter;
@@ -17,6 +18,7 @@ public final class GatewayApplication {
     @Inject
     public GatewayApplication(GatewayConfig config, GatewayServer server, UpstreamRouter upstreams,
                               MetricsEndpoint metrics, NimbusTokenVerifier tokens) {
+        LogOutput.use(config.logFormat());
         this.server = server;
         this.tokens = tokens;
         server.jetty().addBean(upstreams);
@@ -24,7 +26,7 @@ public final class GatewayApplication {
     }
 
     public void start() throws Exception {
-        // Warm the key cache so the first CONNECT does not wait on the controller; a failure is logged.
+        // Warms the key cache in the background: the gateway listens whether or not the controller answers.
         tokens.prefetch();
         server.start();
     }

@@ -5,38 +5,30 @@ import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
-import com.nimbusds.jose.jwk.JWKMatcher;
-import com.nimbusds.jose.jwk.JWKSelector;
-import com.nimbusds.jose.jwk.source.JWKSource;
-import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.ConfigurableJWTProcessor;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.twingate.gateway.config.TwingateConfig;
-import java.net.MalformedURLException;
 import java.text.ParseException;
+import java.time.Clock;
 import java.time.Instant;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * GAT verification with Nimbus JOSE+JWT [§3]: ES256 only, {@code typ} GAT, the key named by
- * {@code kid} from the controller's JWK Set — cached, refetched (rate-limited) for an unknown kid, and
- * kept through an outage of the controller. Then every claim rule, in {@link GatClaimsReader}.
+ * {@code kid} from the controller's JWK Set ({@link SigningKeys}: cached, refetched (rate-limited) for an
+ * unknown kid, kept through an outage or a hang of the controller). Then every claim rule, in
+ * {@link GatClaimsReader}.
  */
 public final class NimbusTokenVerifier implements TokenVerifier {
 
-    private static final Logger LOG = LoggerFactory.getLogger(NimbusTokenVerifier.class);
     private static final JOSEObjectType GAT = new JOSEObjectType("GAT");
-    private static final int MAX_JWKS_BYTES = 1024 * 1024;
 
-    private final TwingateConfig twingate;
-    private final JWKSource<SecurityContext> keys;
+    private final SigningKeys keys;
     private final ConfigurableJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
     private final GatClaimsReader claims;
 
@@ -46,20 +38,7 @@ public final class NimbusTokenVerifier implements TokenVerifier {
     }
 
     public NimbusTokenVerifier(TwingateConfig twingate, JwksOptions options) {
-        this.twingate = twingate;
-        int timeoutMillis = Math.toIntExact(options.httpTimeout().toMillis());
-        try {
-            this.keys = JWKSourceBuilder.<SecurityContext>create(twingate.jwksUrl().toURL(),
-                            new DefaultResourceRetriever(timeoutMillis, timeoutMillis, MAX_JWKS_BYTES))
-                    .cache(options.cacheTtl().toMillis(), options.httpTimeout().toMillis())
-                    .refreshAheadCache(false)
-                    .rateLimited(options.minRefetchInterval().toMillis())
-                    .retrying(false)
-                    .outageTolerantForever()
-                    .build();
-        } catch (MalformedURLException e) {
-            throw new IllegalArgumentException("twingate.jwksUrl is not a URL: " + twingate.jwksUrl(), e);
-        }
+        this.keys = new SigningKeys(twingate.jwksUrl(), options, Clock.systemUTC());
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(GAT));
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(JWSAlgorithm.ES256, keys));
         // Claims are checked by GatClaimsReader, whose messages name the rule that failed.
@@ -82,14 +61,11 @@ public final class NimbusTokenVerifier implements TokenVerifier {
         return claims.read(verified, Instant.now());
     }
 
-    /** Fetches the key set once so the first client does not wait for it; a failure is only logged. */
-    public void prefetch() {
-        try {
-            int count = keys.get(new JWKSelector(new JWKMatcher.Builder().build()), null).size();
-            LOG.info("fetched {} signing keys from {}", count, twingate.jwksUrl());
-        } catch (KeySourceException e) {
-            LOG.warn("cannot fetch signing keys from {} yet; will retry on the first token: {}",
-                    twingate.jwksUrl(), e.getMessage());
-        }
+    /**
+     * Starts fetching the key set so the first client need not wait for it, and returns at once: the
+     * gateway listens whether or not the controller answers. The future completes when the fetch is over.
+     */
+    public CompletableFuture<Void> prefetch() {
+        return keys.prefetch();
     }
 }

@@ -62,10 +62,20 @@ class ConfigLoaderTest {
         assertThat(config.auditLog().flushInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.auditLog().flushSizeThreshold()).isEqualTo(1_000_000);
         assertThat(config.recordingDirectory()).isEmpty();
+        assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
         UpstreamConfig upstream = config.kubernetes().upstreams().getFirst();
         assertThat(upstream.host()).isEqualTo("kube.internal");
         assertThat(upstream.port()).isEqualTo(6443);
         assertThat(upstream.bearerTokenFile()).contains(tokenFile);
+    }
+
+    @Test
+    void logFormatIsJsonOrText() throws Exception {
+        assertThat(ConfigLoader.parse(valid("log.format = text"), Map.of()).logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThat(ConfigLoader.parse(valid(""), Map.of("GATEWAY_LOG_FORMAT", "text")).logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThatThrownBy(() -> ConfigLoader.parse(valid("log.format = xml"), Map.of()))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly("log.format: must be json or text: xml"));
     }
 
     @Test

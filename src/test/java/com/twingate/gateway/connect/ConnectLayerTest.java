@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.twingate.gateway.config.AuditLogConfig;
 import com.twingate.gateway.config.GatewayConfig;
 import com.twingate.gateway.config.KeepAliveConfig;
+import com.twingate.gateway.config.LogFormat;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.TlsConfig;
 import com.twingate.gateway.config.TwingateConfig;
@@ -78,7 +79,7 @@ class ConnectLayerTest {
         GatewayConfig config = new GatewayConfig(twingate, "127.0.0.1", 0, 0, connectTimeout, Duration.ofMinutes(5),
                 new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1)),
                 new KubernetesConfig(List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30)),
-                new AuditLogConfig(Duration.ofMinutes(10), 1_000_000), Optional.empty(), Duration.ofSeconds(5),
+                new AuditLogConfig(Duration.ofMinutes(10), 1_000_000), Optional.empty(), LogFormat.JSON, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3));
         ConnectAuthenticator authenticator = new ConnectAuthenticator(
                 new NimbusTokenVerifier(twingate, JwksOptions.DEFAULT),

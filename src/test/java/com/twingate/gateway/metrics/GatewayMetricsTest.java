@@ -117,6 +117,26 @@ class GatewayMetricsTest {
     }
 
     @Test
+    void methodsAndStatusesAClientPicksBeyondHttpAreOneSeries() throws Exception {
+        for (String method : List.of("GET", "patch", "PROPFIND", "BREW", "X".repeat(400), "GET2")) {
+            endpoint.metrics.httpRequestStarted(RequestType.HTTP).finished(method, 200, 1, 1, Duration.ofMillis(1));
+            endpoint.metrics.apiServerRequestStarted(RequestType.HTTP).responseHeaders(method, 200, Duration.ofMillis(1));
+        }
+        endpoint.metrics.httpRequestStarted(RequestType.HTTP).finished("GET", 999, 1, 1, Duration.ofMillis(1));
+        endpoint.metrics.apiServerRequestStarted(RequestType.HTTP).responseHeaders("GET", 1234567, Duration.ofMillis(1));
+
+        Exposition exposition = Exposition.parse(endpoint.scrape());
+
+        for (String counter : List.of("twingate_gateway_http_requests_total", "twingate_gateway_api_server_requests_total")) {
+            assertThat(values(exposition, counter, "method")).containsExactlyInAnyOrder("get", "patch", "propfind", "other");
+            assertThat(values(exposition, counter, "code")).containsExactlyInAnyOrder("200", "other");
+            assertThat(exposition.value(counter, Map.of("method", "other", "code", "200"))).isEqualTo(3);
+        }
+        assertThat(values(exposition, "twingate_gateway_http_request_size_bytes_count", "method"))
+                .containsExactlyInAnyOrder("get", "patch", "propfind", "other");
+    }
+
+    @Test
     void aHandleCountsOnlyItsFirstEnding() throws Exception {
         GatewayMetrics.HttpRequest request = endpoint.metrics.httpRequestStarted(RequestType.HTTP);
         request.finished("GET", 200, 1, 1, Duration.ofMillis(1));

@@ -100,7 +100,7 @@ class ManyClientsTest {
             send(kubectl, "GET /quiet/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
             HttpHeads.read(kubectl.getInputStream());
         });
-        Await.until(CLIENTS + " watches to be open at the API server", DEADLINE, () -> upstream.openSessions() == CLIENTS);
+        Await.until(CLIENTS + " watches to be open at the API server", DEADLINE, () -> upstream.openStreams() == CLIENTS);
         System.out.printf("%d quiet watches: %s before, %s with them open%n", CLIENTS, before, usage());
 
         long vanishedAt = System.nanoTime();
@@ -113,7 +113,7 @@ class ManyClientsTest {
     }
 
     private void awaitEverythingFreed() {
-        Await.until("the API server's connections to close", DEADLINE, () -> upstream.openSessions() == 0);
+        Await.until("the API server's streams to close", DEADLINE, () -> upstream.openStreams() == 0);
         Await.until("the gauges to return to 0", DEADLINE, () -> {
             String metrics = harness.scrapeMetrics();
             return metrics.contains("twingate_gateway_active_tcp_connections 0.0")

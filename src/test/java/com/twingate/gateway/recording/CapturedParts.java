@@ -2,6 +2,7 @@ package com.twingate.gateway.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.twingate.gateway.token.GatClaims;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -17,8 +18,9 @@ final class CapturedParts implements RecordingSink {
     record Part(String asciicast, int sequence, boolean last) {}
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    static final SessionInfo SESSION = new SessionInfo("default", "web", "app", "sh -c top", true, "alice", "c-1", "r-1");
-    static final SessionInfo NO_TTY = new SessionInfo("default", "web", "app", "ls", false, "alice", "c-1", "r-1");
+    static final GatClaims.User ALICE = new GatClaims.User("u-1", "alice", List.of("devs"));
+    static final SessionInfo SESSION = new SessionInfo("default", "web", "app", List.of("sh", "-c", "top"), true, ALICE, "c-1", "r-1");
+    static final SessionInfo NO_TTY = new SessionInfo("default", "web", "app", List.of("ls"), false, ALICE, "c-1", "r-1");
     private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().factory());
 

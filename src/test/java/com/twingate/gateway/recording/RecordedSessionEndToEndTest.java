@@ -152,14 +152,30 @@ class RecordedSessionEndToEndTest {
         });
     }
 
-    /** The asciicast of every log part, in sequence order, once the last one ("session finished") is out. */
+    /**
+     * The asciicast of every log part, in sequence order, once the last one ("session finished") is out.
+     * Every part says on its own whose session on which pod it is.
+     */
     private List<String> recordedParts() {
         logs.awaitLines(line -> line.path("message").asText().equals("session finished"), 1, DEADLINE);
-        return logs.json().stream()
+        List<JsonNode> parts = logs.json().stream()
                 .filter(line -> line.has("asciicast"))
                 .sorted(Comparator.comparingInt(line -> line.path("asciicast_sequence_num").asInt()))
-                .map(line -> line.path("asciicast").asText())
                 .toList();
+        String requestId = auditLine().path("request_id").asText();
+        assertThat(parts).allSatisfy(part -> {
+            assertThat(part.path("logger").asText()).isEqualTo("gateway.audit");
+            assertThat(part.path("request_id").asText()).isEqualTo(requestId);
+            assertThat(part.path("conn_id").asText()).isNotBlank();
+            assertThat(part.path("user").path("id").asText()).isEqualTo("u-1");
+            assertThat(part.path("user").path("username").asText()).isEqualTo("alice");
+            assertThat(part.path("user").path("groups")).extracting(JsonNode::asText).containsExactly("devs");
+            assertThat(part.path("kubernetes").path("namespace").asText()).isEqualTo("default");
+            assertThat(part.path("kubernetes").path("pod").asText()).isEqualTo("web");
+            assertThat(part.path("kubernetes").path("container").asText()).isEqualTo("main");
+            assertThat(part.path("kubernetes").path("command").get(0).asText()).isEqualTo("sh");
+        });
+        return parts.stream().map(line -> line.path("asciicast").asText()).toList();
     }
 
     private static String events(List<String> asciicasts, String type) {
@@ -200,12 +216,29 @@ class RecordedSessionEndToEndTest {
         }
     }
 
-    private void assertAuditLineSays101() {
-        JsonNode audit = logs.awaitLines(line -> line.path("message").asText().startsWith("API request")
+    private JsonNode auditLine() {
+        return logs.awaitLines(line -> line.path("message").asText().startsWith("API request")
                 && line.path("url").asText().startsWith(EXEC), 1, DEADLINE).getFirst();
+    }
+
+    /** The audit line of the session: written when it ended, saying who ran what where, and how much went by. */
+    private void assertAuditLineSays101() {
+        JsonNode audit = auditLine();
         assertThat(audit.path("message").asText()).isEqualTo("API request completed");
         assertThat(audit.path("response").path("status_code").asInt()).isEqualTo(101);
         assertThat(audit.path("user").path("username").asText()).isEqualTo("alice");
+        JsonNode kubernetes = audit.path("kubernetes");
+        assertThat(kubernetes.path("verb").asText()).isEqualTo("exec");
+        assertThat(kubernetes.path("resource").asText()).isEqualTo("pods");
+        assertThat(kubernetes.path("subresource").asText()).isEqualTo("exec");
+        assertThat(kubernetes.path("namespace").asText()).isEqualTo("default");
+        assertThat(kubernetes.path("name").asText()).isEqualTo("web");
+        assertThat(kubernetes.path("container").asText()).isEqualTo("main");
+        assertThat(kubernetes.path("command").get(0).asText()).isEqualTo("sh");
+        assertThat(kubernetes.path("stdin").asBoolean()).isTrue();
+        assertThat(audit.path("response").path("size_bytes").asLong()).as("the relayed bytes").isPositive();
+        assertThat(audit.path("request").path("size_bytes").asLong()).isPositive();
+        assertThat(audit.path("duration").asDouble()).isPositive();
         assertThat(api.impersonations()).anySatisfy(seen -> {
             assertThat(seen.path()).isEqualTo(EXEC);
             assertThat(seen.user()).isEqualTo("alice");

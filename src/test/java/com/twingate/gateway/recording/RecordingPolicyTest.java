@@ -2,6 +2,8 @@ package com.twingate.gateway.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.twingate.gateway.token.GatClaims;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
@@ -10,9 +12,10 @@ import org.junit.jupiter.api.Test;
 class RecordingPolicyTest {
 
     private static final String EXEC = "/api/v1/namespaces/team-a/pods/web-0/exec";
+    private static final GatClaims.User ALICE = new GatClaims.User("u-7", "alice@acme.com", List.of("devs"));
 
     private static Optional<SessionInfo> decide(String path, String query, HttpFields headers) {
-        return RecordingPolicy.decide(path, query, headers, "alice@acme.com", "conn-1", "req-1");
+        return RecordingPolicy.decide(path, query, headers, ALICE, "conn-1", "req-1");
     }
 
     private static Optional<SessionInfo> decide(String path, String query) {
@@ -23,8 +26,9 @@ class RecordingPolicyTest {
     void execIsRecordedWithEveryCommandWordContainerAndTty() {
         SessionInfo session = decide(EXEC, "command=sh&command=-c&command=echo%20hi&container=app&stdin=true&stdout=true&tty=true")
                 .orElseThrow();
-        assertThat(session).isEqualTo(new SessionInfo("team-a", "web-0", "app", "sh -c echo hi", true, "alice@acme.com",
+        assertThat(session).isEqualTo(new SessionInfo("team-a", "web-0", "app", List.of("sh", "-c", "echo hi"), true, ALICE,
                 "conn-1", "req-1"));
+        assertThat(session.commandLine()).isEqualTo("sh -c echo hi");
     }
 
     @Test
@@ -55,6 +59,6 @@ class RecordingPolicyTest {
 
     @Test
     void anExecWithoutACommandIsStillRecorded() {
-        assertThat(decide(EXEC, null)).map(SessionInfo::command).contains("");
+        assertThat(decide(EXEC, null)).map(SessionInfo::commandLine).contains("");
     }
 }

@@ -2,6 +2,7 @@ package com.twingate.gateway.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.twingate.gateway.config.TlsConfig;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.LogCapture;
@@ -14,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +51,38 @@ class CertificateReloadTest {
             logs.awaitLines(line -> line.path("message").asText().contains("does not load"), 1, Duration.ofSeconds(10));
             assertThat(servedSerial(harness)).as("still the last good certificate").isEqualTo(expected);
         }
+    }
+
+    /** Checks run every {@code tls.reloadInterval}; missing files must not log on every one of them. */
+    @Test
+    void missingFilesAreLoggedWhenTheyGoAndWhenTheyComeBackNotOnEveryCheck() throws Exception {
+        TestPki pki = TestPki.create("gateway", dir);
+        TestPki.Issued served = pki.issue("gateway-server");
+        TlsConfig tls = new TlsConfig(served.certificateFile(), served.privateKeyFile(), Duration.ofHours(1));
+        SslContextFactory.Server context = GatewayTls.serverContext(tls);
+        CertificateReloader reloader = new CertificateReloader(tls, context, new ScheduledExecutorScheduler());
+        reloader.start();
+        try {
+            Path aside = dir.resolve("moved-away.crt");
+            Files.move(served.certificateFile(), aside);
+            for (int check = 0; check < 5; check++) {
+                reloader.runOnce();
+            }
+            Files.move(aside, served.certificateFile());
+            for (int check = 0; check < 5; check++) {
+                reloader.runOnce();
+            }
+        } finally {
+            reloader.stop();
+        }
+
+        assertThat(logs.json()).filteredOn(line -> line.path("logger").asText().equals("gateway.server"))
+                .extracting(line -> line.path("levelname").asText() + " " + line.path("message").asText())
+                .containsExactly(
+                        "warn cannot read " + served.certificateFile() + " or " + served.privateKeyFile()
+                                + "; keeping the current certificate until they can be read: java.nio.file.NoSuchFileException: "
+                                + served.certificateFile(),
+                        "info can read " + served.certificateFile() + " and " + served.privateKeyFile() + " again");
     }
 
     private static void replace(Path from, Path to) throws IOException {

@@ -44,7 +44,8 @@ public final class LocalRun {
                 return;
             }
         }
-        GatewayHarness harness = GatewayHarness.start(directory, upstream, "recording.directory = \"" + recordings + "\"");
+        GatewayHarness harness = GatewayHarness.start(directory, upstream,
+                "recording.directory = \"" + recordings + "\"\nlog.format = text");
         Path kubeconfig = directory.resolve("kubeconfig");
         Files.writeString(kubeconfig, Kubectl.kubeconfig(harness.uri("").toString(), harness.pki().caFile(), null));
 

@@ -35,7 +35,7 @@ public final class UpgradeUpstream implements AutoCloseable {
     private final List<String> requestHeads = new CopyOnWriteArrayList<>();
     private final AtomicLong sourced = new AtomicLong();
     private final AtomicInteger closedSessions = new AtomicInteger();
-    private final AtomicInteger acceptedSessions = new AtomicInteger();
+    private final AtomicInteger openStreams = new AtomicInteger();
     private final List<String> bodies = new CopyOnWriteArrayList<>();
     private final List<String> afterHalfClose = new CopyOnWriteArrayList<>();
 
@@ -68,9 +68,12 @@ public final class UpgradeUpstream implements AutoCloseable {
         return closedSessions.get();
     }
 
-    /** Connections accepted and not yet closed. */
-    public int openSessions() {
-        return acceptedSessions.get() - closedSessions.get();
+    /**
+     * Connections serving a stream (a 200 that does not end, or a 101) that have not closed yet; kept-alive
+     * connections waiting for a next request are not counted.
+     */
+    public int openStreams() {
+        return openStreams.get();
     }
 
     /** The bodies {@code /body} requests carried, as text. */
@@ -87,7 +90,6 @@ public final class UpgradeUpstream implements AutoCloseable {
         while (!listener.isClosed()) {
             try {
                 Socket socket = listener.accept();
-                acceptedSessions.incrementAndGet();
                 socket.setTcpNoDelay(true);
                 Thread.ofVirtual().start(() -> serve(socket));
             } catch (IOException closed) {
@@ -97,6 +99,7 @@ public final class UpgradeUpstream implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
+        boolean streaming = false;
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
@@ -118,6 +121,8 @@ public final class UpgradeUpstream implements AutoCloseable {
                 path = pathOf(head);
             }
             requestHeads.add(head);
+            openStreams.incrementAndGet();
+            streaming = true;
             if (path.startsWith("/quiet") || path.startsWith("/stream")) {
                 out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                         .getBytes(StandardCharsets.US_ASCII));
@@ -170,6 +175,9 @@ public final class UpgradeUpstream implements AutoCloseable {
         } catch (InterruptedException stopped) {
             Thread.currentThread().interrupt();
         } finally {
+            if (streaming) {
+                openStreams.decrementAndGet();
+            }
             closedSessions.incrementAndGet();
         }
     }

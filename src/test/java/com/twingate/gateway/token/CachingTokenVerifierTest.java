@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.twingate.gateway.testkit.ClientKeys;
 import java.security.interfaces.ECPublicKey;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +18,7 @@ class CachingTokenVerifierTest {
     private static final Instant START = Instant.parse("2026-11-25T10:00:00Z");
     private static final ECPublicKey KEY = (ECPublicKey) ClientKeys.newP256().getPublic();
 
-    private final MovableClock clock = new MovableClock();
+    private final MovableClock clock = new MovableClock(START);
     private final CountingVerifier nimbus = new CountingVerifier();
     private final CachingTokenVerifier verifier = new CachingTokenVerifier(nimbus, clock);
 
@@ -53,7 +51,7 @@ class CachingTokenVerifierTest {
     @Test
     void aRememberedTokenIsRefusedOnceExpired() throws Exception {
         verifier.verify("token-a");
-        clock.now = START.plus(CountingVerifier.LIFETIME);
+        clock.set(START.plus(CountingVerifier.LIFETIME));
 
         assertThatThrownBy(() -> verifier.verify("token-a"))
                 .isInstanceOf(InvalidTokenException.class)
@@ -90,25 +88,6 @@ class CachingTokenVerifierTest {
             return new GatClaims("twingate-local", List.of("acme"), START.plus(LIFETIME), START, START.plus(LIFETIME.dividedBy(2)),
                     KEY, new GatClaims.User("u-1", "alice", List.of()), Optional.empty(),
                     new GatClaims.Resource("r-1", "127.0.0.1"));
-        }
-    }
-
-    private static final class MovableClock extends Clock {
-        Instant now = START;
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }

@@ -133,13 +133,16 @@ class NimbusTokenVerifierTest {
 
     @Test
     void prefetchWarmsTheCacheAndSurvivesAnUnreachableController() {
-        verifier.prefetch();
+        verifier.prefetch().join();
         assertThat(controller.fetchCount()).isEqualTo(1);
 
         controller.setAvailable(false);
         NimbusTokenVerifier cold = new NimbusTokenVerifier(
                 new TwingateConfig("acme", "test", controller.jwksUrl(), ControllerStandIn.ISSUER), JwksOptions.DEFAULT);
-        cold.prefetch();
+        cold.prefetch().join();
+        assertThatThrownBy(() -> cold.verify(controller.token(client).mint()))
+                .isInstanceOf(InvalidTokenException.class)
+                .hasMessage("signing keys unavailable: nothing fetched from " + controller.jwksUrl() + " yet: HTTP 503");
     }
 
     private void assertRejected(String token, String reasonContains) {
