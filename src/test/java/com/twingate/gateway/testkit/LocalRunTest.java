@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LocalRunTest {
 
     private static final Pattern METRICS_URL = Pattern.compile("Its metrics: (http://127\\.0\\.0\\.1:\\d+/metrics)");
+    private static final Pattern PROMETHEUS_URL = Pattern.compile("loaded: (http://127\\.0\\.0\\.1:\\d+)");
     private static final Duration START_DEADLINE = Duration.ofSeconds(60);
     private static final Duration KUBECTL_DEADLINE = Duration.ofSeconds(30);
     /** Past the client stand-in's old 30 s read timeout and the gateway's 60 s response-header timeout. */
@@ -128,6 +129,36 @@ class LocalRunTest {
                 if (process != null) {
                     process.destroyForcibly();
                 }
+            }
+        }
+    }
+
+    @Test
+    void withPrometheusItPrintsPrometheusScrapingTheGatewayWithTheAlertRulesLoaded() throws Exception {
+        Tools.requireBinary("prometheus", "prometheus");
+        List<String> stderr = new CopyOnWriteArrayList<>();
+        Process run = localRun("--dir", dir.toString(), "--prometheus").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        lines(run.getErrorStream(), stderr::add);
+        try {
+            Await.until("the local run's banner; stderr so far: " + stderr, START_DEADLINE,
+                    () -> stderr.stream().anyMatch(line -> line.contains("Ctrl-C stops everything")) || !run.isAlive());
+            Matcher url = stderr.stream().map(PROMETHEUS_URL::matcher).filter(Matcher::find).findFirst().orElseThrow(
+                    () -> new AssertionError("no Prometheus URL in the banner: " + stderr));
+            String prometheus = url.group(1);
+
+            assertThat(get(prometheus + "/api/v1/rules")).contains("\"type\":\"alerting\"");
+            Await.until("Prometheus to scrape the gateway", START_DEADLINE, () -> {
+                try {
+                    return get(prometheus + "/api/v1/query?query=up").contains(",\"1\"]");
+                } catch (IOException | InterruptedException e) {
+                    return false;
+                }
+            });
+        } finally {
+            // Ctrl-C, not a kill: the run's shutdown stops its Prometheus too.
+            interrupt(run);
+            if (!run.waitFor(START_DEADLINE.toSeconds(), TimeUnit.SECONDS)) {
+                run.destroyForcibly();
             }
         }
     }
