@@ -35,6 +35,12 @@ final class Exchanges {
         }
     }
 
+    /** An object to create or replace: JSON, or protobuf as kubectl 1.33 sends config maps. */
+    static JsonNode objectBody(Request request) {
+        String contentType = String.valueOf(request.getHeaders().get("Content-Type"));
+        return contentType.startsWith(ProtobufBodies.CONTENT_TYPE) ? ProtobufBodies.object(body(request)) : jsonBody(request);
+    }
+
     static void discardBody(Request request) {
         body(request);
     }
