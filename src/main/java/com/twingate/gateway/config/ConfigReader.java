@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  */
 final class ConfigReader {
 
-    private static final Set<String> KNOWN_KEYS = Set.of(
+    static final Set<String> KNOWN_KEYS = Set.of(
             "twingate.network", "twingate.host", "twingate.jwksUrl", "twingate.issuer",
             "bindAddress", "port", "metricsPort", "connect.timeout", "idleTimeout",
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
@@ -57,7 +57,7 @@ final class ConfigReader {
     private static final Pattern UNITLESS = Pattern.compile("\\s*[0-9.]+\\s*");
     private static final int MAX_ECHOED_VALUE = 80;
 
-    private static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
+    static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
             "bearerTokenFile", "clientCertificateFile", "clientKeyFile", "resourceAddresses");
 
     private final Config config;

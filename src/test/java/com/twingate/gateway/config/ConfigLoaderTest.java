@@ -17,7 +17,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** [§8]: layering, derivations, and one line naming the key for each way a configuration can be wrong. */
+/**
+ * Configuration (docs/configuration.md): layering, derivations, the examples in conf/, and one line naming
+ * the key for each way a configuration can be wrong.
+ */
 class ConfigLoaderTest {
 
     /** An EC key as {@code openssl pkcs8 -topk8 -v2 aes-256-cbc} writes it (password "secret"). */
@@ -87,6 +90,32 @@ class ConfigLoaderTest {
         assertThat(upstream.host()).isEqualTo("kube.internal");
         assertThat(upstream.port()).isEqualTo(6443);
         assertThat(upstream.bearerTokenFile()).contains(tokenFile);
+    }
+
+    @Test
+    void theExampleInConfStartsAgainstTheLocalRunsFiles() throws Exception {
+        Path localRun = Files.createDirectories(dir.resolve("local-run"));
+        TestPki.Issued server = TestPki.create("gateway", localRun).issue("gateway-server");
+        TestPki.create("kube-api", localRun);
+        Files.writeString(localRun.resolve("kube-api.token"), "token");
+        String example = Files.readString(Path.of("conf/gateway.conf")).replace("target/local-run/", localRun + "/");
+
+        GatewayConfig config = ConfigLoader.parse(example, Map.of());
+
+        assertThat(config.tls().certificateFile()).isEqualTo(server.certificateFile());
+        assertThat(config.kubernetes().upstreams()).singleElement()
+                .satisfies(upstream -> assertThat(upstream.bearerTokenFile()).contains(localRun.resolve("kube-api.token")));
+    }
+
+    @Test
+    void theCommentedReferenceNamesEveryKey() throws Exception {
+        String reference = Files.readString(Path.of("conf/reference.conf"));
+        for (String key : ConfigReader.KNOWN_KEYS) {
+            assertThat(reference).as("conf/reference.conf documents %s", key).contains(key.substring(key.lastIndexOf('.') + 1));
+        }
+        for (String key : ConfigReader.UPSTREAM_KEYS) {
+            assertThat(reference).as("conf/reference.conf documents upstream key %s", key).contains(key);
+        }
     }
 
     @Test

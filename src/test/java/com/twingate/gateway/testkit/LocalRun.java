@@ -57,6 +57,8 @@ public final class LocalRun {
         if (options.upstreamKubeconfig() == null) {
             TestPki apiPki = TestPki.create("kube-api", directory);
             String token = UUID.randomUUID().toString();
+            // conf/gateway.conf names this file as its upstream credential.
+            Files.writeString(directory.resolve("kube-api.token"), token);
             standIn = KubeApiStandIn.start(apiPki.issue("kube-api"), token, Files.createDirectories(directory.resolve("pods")));
             parts.add(standIn);
             standIn.cluster().addPod("default", "web");

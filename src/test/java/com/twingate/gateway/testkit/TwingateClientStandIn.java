@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
- * The Twingate Client stand-in [§10]: a local TCP listener; for each accepted connection it opens
+ * The Twingate Client stand-in (README.md#the-local-run): a local TCP listener; for each accepted connection it opens
  * the outer TLS to the gateway, sends CONNECT with the token and the proof-of-possession signature,
  * and on {@code 200} relays bytes both ways (kubectl's TLS rides inside).
  */
