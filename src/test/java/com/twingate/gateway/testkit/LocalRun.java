@@ -8,9 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,13 +41,22 @@ public final class LocalRun {
         Options options = options(args);
         Path directory = Files.createDirectories(options.directory());
         Path recordings = Files.createDirectories(directory.resolve("recordings"));
-        List<AutoCloseable> parts = new ArrayList<>();
+        // Registered before anything starts, so Ctrl-C while starting stops what is already up (a Prometheus too).
+        List<AutoCloseable> parts = new CopyOnWriteArrayList<>();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (!parts.isEmpty()) {
+                System.err.println(STOPPING);
+                closeInReverse(parts);
+            }
+            stopped.countDown();
+        }));
         try {
             run(options, directory, recordings, parts);
+            stopped.await();
         } catch (ConfigException invalid) {
-            closeInReverse(parts);
             invalid.problems().forEach(problem -> System.err.println("local-run: gateway configuration: " + problem));
-            System.exit(EXIT_USAGE);
+            exit(EXIT_USAGE, parts);
         }
     }
 
@@ -88,12 +97,6 @@ public final class LocalRun {
         Path kubeconfig = directory.resolve("kubeconfig");
         Files.writeString(kubeconfig, Kubectl.kubeconfig(harness.uri("").toString(), harness.pki().caFile(), null));
 
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.err.println(STOPPING);
-            closeInReverse(parts);
-            stopped.countDown();
-        }));
         System.err.printf("""
 
                 The gateway is up on %s (its TLS port; GET /healthz there answers 200), behind the Twingate client
@@ -116,7 +119,6 @@ public final class LocalRun {
                         : "the Kubernetes API stand-in at " + standIn.address() + ", pod default/web in "
                         + directory.resolve("pods/default/web") + "\n" + PodSandbox.describe(),
                 kubeconfig, recordings);
-        stopped.await();
     }
 
     /** Pod {@code web} writes a line every few seconds, as a web server's access log would. */
@@ -148,6 +150,13 @@ public final class LocalRun {
             usage("--prometheus needs Debian's prometheus on the PATH: apt-get install -y prometheus");
         }
         return new Options(upstreamKubeconfig, directory.toAbsolutePath(), prometheus);
+    }
+
+    /** Stops what was started, quietly (the problem was already said), and exits. */
+    private static void exit(int code, List<AutoCloseable> parts) {
+        closeInReverse(parts);
+        parts.clear();
+        System.exit(code);
     }
 
     private static String requireValue(String[] args, int index) {

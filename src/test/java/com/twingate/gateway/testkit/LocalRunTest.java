@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The local run as a person starts it: its own JVM, its banner, kubectl through it, and Ctrl-C. The run
@@ -53,15 +56,22 @@ class LocalRunTest {
                 "--prometheus", "--help").doesNotContain("[INFO]", "WARNING");
     }
 
-    @Test
-    void aKubeconfigThatDoesNotExistIsOneLine() throws Exception {
-        Process run = localRun("--dir", dir.toString(), "--kubeconfig", "/nonexistent").start();
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "a missing file | | /nonexistent: no such file",
+            "no current context | 'apiVersion: v1\nkind: Config\n' | has no entry '' in contexts (current-context '')"})
+    void aKubeconfigTheRunCannotUseIsOneLine(String description, String content, String problem) throws Exception {
+        Path kubeconfig = Path.of("/nonexistent");
+        if (content != null) {
+            kubeconfig = Files.writeString(dir.resolve("kubeconfig.yaml"), content.replace("\\n", "\n"));
+        }
+        Process run = localRun("--dir", dir.resolve("run").toString(), "--kubeconfig", kubeconfig.toString()).start();
         String stdout = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String stderr = new String(run.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
 
         assertThat(run.waitFor()).isEqualTo(LocalRun.EXIT_USAGE);
-        assertThat(stderr.lines()).containsExactly(
-                "local-run: --kubeconfig /nonexistent: no such file (scripts/local-run.sh --help lists the options)");
+        assertThat(stderr.lines()).singleElement().asString()
+                .startsWith("local-run: --kubeconfig ").contains(problem).endsWith("(scripts/local-run.sh --help lists the options)");
         assertThat(stdout).isEmpty();
     }
 
