@@ -2,10 +2,13 @@ package com.twingate.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.twingate.gateway.testkit.TestPki;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -141,17 +144,13 @@ class ConfigLoaderTest {
 
     @Test
     void aTimeoutFromTheEnvironmentNeedsItsUnitToo() {
-        assertThatThrownBy(() -> ConfigLoader.parse(valid(""), Map.of("CONFIG_FORCE_kubernetes_connectTimeout", "5")))
-                .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).problems())
-                        .containsExactly("kubernetes.connectTimeout: 5 has no unit: write it as 10s, 500ms, 5m or 1h"));
+        assertThat(problems(valid(""), Map.of("CONFIG_FORCE_kubernetes_connectTimeout", "5")))
+                .containsExactly("kubernetes.connectTimeout: 5 has no unit: write it as 10s, 500ms, 5m or 1h");
     }
 
     @Test
     void inClusterUpstreamIsResolvedFromTheServiceAccount() throws Exception {
-        Path serviceAccount = Files.createDirectories(dir.resolve("sa"));
-        Files.copy(caFile, serviceAccount.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(serviceAccount.resolve("token"), "projected");
+        Path serviceAccount = serviceAccount("sa", caFile);
         String hocon = """
                 twingate.network = acme
                 tls { certificateFile = "%s", privateKeyFile = "%s" }
@@ -233,6 +232,21 @@ class ConfigLoaderTest {
                 .formatted(caFile, tokenFile, key, file);
     }
 
+    /** What the refused configuration says, one problem a line. */
+    private static List<String> problems(String hocon, Map<String, String> env) {
+        ConfigException refused = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(hocon, env));
+        assertThat(refused).as("a refused configuration").isNotNull();
+        return refused.problems();
+    }
+
+    /** A service-account directory as a pod has it, with {@code ca} as its ca.crt. */
+    private static Path serviceAccount(String name, Path ca) throws IOException {
+        Path directory = Files.createDirectories(dir.resolve(name));
+        Files.copy(ca, directory.resolve("ca.crt"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(directory.resolve("token"), "projected");
+        return directory;
+    }
+
     private static String upstream(String name, String resourceAddress) {
         return "{ name = %s, address = \"%s:1\", caFile = \"%s\", bearerToken = t, resourceAddresses = [%s] }"
                 .formatted(name, name, caFile, resourceAddress);
@@ -250,24 +264,18 @@ class ConfigLoaderTest {
 
     @Test
     void aMissingCertificateIsOneLineNotAlsoAPairThatDoesNotLoad() {
-        assertThatThrownBy(() -> ConfigLoader.parse(valid("tls.certificateFile = /nonexistent/cert.pem"), Map.of()))
-                .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).problems())
-                        .containsExactly("tls.certificateFile: file /nonexistent/cert.pem does not exist"));
+        assertThat(problems(valid("tls.certificateFile = /nonexistent/cert.pem"), Map.of()))
+                .containsExactly("tls.certificateFile: file /nonexistent/cert.pem does not exist");
     }
 
     @Test
     void theInClusterCaIsParsedToo() throws Exception {
-        Path serviceAccount = Files.createDirectories(dir.resolve("sa-broken"));
-        Files.copy(garbage, serviceAccount.resolve("ca.crt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(serviceAccount.resolve("token"), "projected");
+        Path serviceAccount = serviceAccount("sa-broken", garbage);
         String hocon = valid("kubernetes { serviceAccountDirectory = \"%s\", upstreams = [ { name = local, inCluster = true } ] }"
                 .formatted(serviceAccount));
 
-        assertThatThrownBy(() -> ConfigLoader.parse(hocon, Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1", "KUBERNETES_SERVICE_PORT", "443")))
-                .isInstanceOf(ConfigException.class)
-                .satisfies(e -> assertThat(((ConfigException) e).problems()).containsExactly(
-                        "kubernetes.upstreams[0].inCluster: " + serviceAccount.resolve("ca.crt") + " holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)"));
+        assertThat(problems(hocon, Map.of("KUBERNETES_SERVICE_HOST", "10.0.0.1", "KUBERNETES_SERVICE_PORT", "443"))).containsExactly(
+                "kubernetes.upstreams[0].inCluster: " + serviceAccount.resolve("ca.crt") + " holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)");
     }
 
     @Test
