@@ -9,3 +9,5 @@ if [ -z "${JAVA_HOME:-}" ] || ! "$JAVA_HOME/bin/java" -version 2>&1 | grep -qE '
   exit 1
 fi
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven's own Guice calls sun.misc.Unsafe, which JDK 25 warns about on every build.
+export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"

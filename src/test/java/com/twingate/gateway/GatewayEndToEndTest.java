@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client stand-in → gateway → a TLS API server with its own CA, over real sockets: what the API
- * server sees [§4], what kubectl gets back, and what the audit log says [§5].
+ * server sees (docs/upstream.md), what kubectl gets back, and what the audit log says (docs/audit-log.md).
  */
 class GatewayEndToEndTest {
 

@@ -2,6 +2,7 @@ package com.twingate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.twingate.gateway.testkit.TestPki;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -54,5 +55,25 @@ class MainTest {
                 .anyMatch(line -> line.startsWith("tls.certificateFile: required"))
                 .anyMatch(line -> line.startsWith("kubernetes.upstreams: at least one upstream"))
                 .noneMatch(line -> line.contains("Exception") || line.startsWith("\tat "));
+    }
+
+    @Test
+    void brokenPemFilesExit2NamingKeyAndFileWithoutAStackTrace() throws Exception {
+        TestPki pki = TestPki.create("main", dir);
+        TestPki.Issued pair = pki.issue("gateway");
+        Path garbage = Files.writeString(dir.resolve("ca.crt"), "not a certificate\n");
+        Path config = Files.writeString(dir.resolve("gateway.conf"), """
+                twingate.network = acme
+                connect.timeout = 10
+                tls { certificateFile = "%s", privateKeyFile = "%s" }
+                kubernetes.upstreams = [ { name = main, address = "kube.internal:6443", caFile = "%s", bearerToken = t } ]
+                """.formatted(pair.privateKeyFile(), pair.privateKeyFile(), garbage));
+
+        assertThat(run("--config", config.toString())).isEqualTo(2);
+
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactlyInAnyOrder(
+                "connect.timeout: 10 has no unit: write it as 10s, 500ms, 5m or 1h",
+                "tls.certificateFile: " + pair.privateKeyFile() + " holds no certificate, only a private key",
+                "kubernetes.upstreams[0].caFile: " + garbage + " holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)");
     }
 }

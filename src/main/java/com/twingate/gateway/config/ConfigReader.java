@@ -3,6 +3,7 @@ package com.twingate.gateway.config;
 import com.twingate.gateway.tls.PemKeyStores;
 import com.twingate.gateway.token.IssuerTable;
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.io.IOException;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 /**
  * Reads and validates the merged configuration: the one place for every rule of [§8]. Collects all
@@ -29,7 +31,7 @@ import java.util.function.Supplier;
  */
 final class ConfigReader {
 
-    private static final Set<String> KNOWN_KEYS = Set.of(
+    static final Set<String> KNOWN_KEYS = Set.of(
             "twingate.network", "twingate.host", "twingate.jwksUrl", "twingate.issuer",
             "bindAddress", "port", "metricsPort", "connect.timeout", "idleTimeout",
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
@@ -37,7 +39,33 @@ final class ConfigReader {
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
             "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "log.format",
             "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes");
-    private static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
+    /**
+     * The sane range of every duration: below the minimum a timeout cuts every client off (a unitless
+     * {@code 10} used to mean 10 ms), above the maximum a mistake goes unnoticed for days.
+     */
+    private static final Map<String, Bounds> DURATIONS = Map.ofEntries(
+            Map.entry("connect.timeout", new Bounds(Duration.ofSeconds(1), Duration.ofMinutes(5))),
+            Map.entry("idleTimeout", new Bounds(Duration.ofSeconds(1), Duration.ofDays(7))),
+            Map.entry("tls.reloadInterval", new Bounds(Duration.ofMillis(100), Duration.ofHours(1))),
+            Map.entry("kubernetes.connectTimeout", new Bounds(Duration.ofSeconds(1), Duration.ofMinutes(5))),
+            Map.entry("kubernetes.responseHeaderTimeout", new Bounds(Duration.ofSeconds(1), Duration.ofHours(1))),
+            // Projected service-account tokens rotate; the file must be re-read at least once a minute.
+            Map.entry("kubernetes.tokenRefreshInterval", new Bounds(Duration.ofMillis(100), Duration.ofMinutes(1))),
+            Map.entry("auditLog.flushInterval", new Bounds(Duration.ofMillis(100), Duration.ofDays(1))),
+            Map.entry("shutdownTimeout", new Bounds(Duration.ofSeconds(1), Duration.ofHours(1))),
+            Map.entry("relay.halfCloseTimeout", new Bounds(Duration.ofMillis(100), Duration.ofMinutes(10))),
+            Map.entry("tcpKeepAlive.idle", new Bounds(Duration.ofSeconds(1), Duration.ofHours(2))),
+            Map.entry("tcpKeepAlive.interval", new Bounds(Duration.ofSeconds(1), Duration.ofMinutes(10))));
+    /** Unanswered keep-alive probes before a peer is declared dead (Linux allows up to 127). */
+    private static final int MAX_KEEPALIVE_PROBES = 127;
+    /** Up to 8 parts of this size wait for the log writer: the maximum bounds that memory. */
+    // Twingate's own chart tests use 200: a small threshold only means many small parts.
+    private static final long MIN_FLUSH_SIZE = 100;
+    private static final long MAX_FLUSH_SIZE = 16_000_000;
+    private static final Pattern UNITLESS = Pattern.compile("\\s*[0-9.]+\\s*");
+    private static final int MAX_ECHOED_VALUE = 80;
+
+    static final Set<String> UPSTREAM_KEYS = Set.of("name", "inCluster", "address", "caFile", "bearerToken",
             "bearerTokenFile", "clientCertificateFile", "clientKeyFile", "resourceAddresses");
 
     private final Config config;
@@ -69,17 +97,17 @@ final class ConfigReader {
         if (port != 0 && port == metricsPort) {
             problem("metricsPort", "must differ from port " + port);
         }
-        Duration connectTimeout = positiveDuration("connect.timeout");
-        Duration idleTimeout = positiveDuration("idleTimeout");
+        Duration connectTimeout = duration("connect.timeout");
+        Duration idleTimeout = duration("idleTimeout");
         TlsConfig tls = tls();
         KubernetesConfig kubernetes = kubernetes();
-        AuditLogConfig auditLog = new AuditLogConfig(positiveDuration("auditLog.flushInterval"), flushSizeThreshold());
+        AuditLogConfig auditLog = new AuditLogConfig(duration("auditLog.flushInterval"), flushSizeThreshold());
         Optional<Path> recordingDirectory = recordingDirectory();
         LogFormat logFormat = logFormat();
-        Duration shutdownTimeout = positiveDuration("shutdownTimeout");
-        Duration halfCloseTimeout = positiveDuration("relay.halfCloseTimeout");
-        KeepAliveConfig tcpKeepAlive = new KeepAliveConfig(positiveDuration("tcpKeepAlive.idle"),
-                positiveDuration("tcpKeepAlive.interval"), positiveCount("tcpKeepAlive.probes"));
+        Duration shutdownTimeout = duration("shutdownTimeout");
+        Duration halfCloseTimeout = duration("relay.halfCloseTimeout");
+        KeepAliveConfig tcpKeepAlive = new KeepAliveConfig(duration("tcpKeepAlive.idle"), duration("tcpKeepAlive.interval"),
+                keepAliveProbes());
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -118,22 +146,16 @@ final class ConfigReader {
     }
 
     private TlsConfig tls() {
-        Optional<Path> certificate = readableFile("tls.certificateFile", true);
-        Optional<Path> key = readableFile("tls.privateKeyFile", true);
-        if (certificate.isPresent() && key.isPresent()) {
-            try {
-                PemKeyStores.keyStore(certificate.get(), key.get());
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                problem("tls.privateKeyFile", "the pair does not load: " + e.getMessage());
-            }
-        }
-        return new TlsConfig(certificate.orElse(null), key.orElse(null), positiveDuration("tls.reloadInterval"));
+        Optional<Path> certificate = certificateFile("tls.certificateFile", true);
+        Optional<Path> key = privateKeyFile("tls.privateKeyFile", true);
+        pairMatches("tls.privateKeyFile", certificate, key);
+        return new TlsConfig(certificate.orElse(null), key.orElse(null), duration("tls.reloadInterval"));
     }
 
     private KubernetesConfig kubernetes() {
         List<UpstreamConfig> upstreams = upstreams();
-        return new KubernetesConfig(upstreams, positiveDuration("kubernetes.connectTimeout"),
-                positiveDuration("kubernetes.responseHeaderTimeout"), positiveDuration("kubernetes.tokenRefreshInterval"));
+        return new KubernetesConfig(upstreams, duration("kubernetes.connectTimeout"),
+                duration("kubernetes.responseHeaderTimeout"), duration("kubernetes.tokenRefreshInterval"));
     }
 
     private List<UpstreamConfig> upstreams() {
@@ -192,6 +214,9 @@ final class ConfigReader {
                 problem(prefix + ".inCluster", "service-account file " + file + " is not readable");
             }
         }
+        if (Files.isReadable(caFile)) {
+            pem(prefix + ".inCluster", caFile, () -> PemKeyStores.certificates(caFile));
+        }
         String address = (host.contains(":") ? "[" + host + "]" : host) + ":" + servicePort;
         return Optional.of(new UpstreamConfig(name, true, address, caFile, Optional.empty(), Optional.of(tokenFile),
                 Optional.empty(), Optional.empty(), resourceAddresses));
@@ -205,11 +230,11 @@ final class ConfigReader {
         } else if (!isHostPort(address.get())) {
             reader.problem("address", "must be host:port with a port 1-65535: " + address.get());
         }
-        Optional<Path> caFile = reader.readableFile("caFile", true);
+        Optional<Path> caFile = reader.certificateFile("caFile", true);
         Optional<String> bearerToken = reader.string("bearerToken");
         Optional<Path> bearerTokenFile = reader.readableFile("bearerTokenFile", false);
-        Optional<Path> certificate = reader.readableFile("clientCertificateFile", false);
-        Optional<Path> key = reader.readableFile("clientKeyFile", false);
+        Optional<Path> certificate = reader.certificateFile("clientCertificateFile", false);
+        Optional<Path> key = reader.privateKeyFile("clientKeyFile", false);
         boolean hasCertificate = entry.hasPath("clientCertificateFile");
         boolean hasKey = entry.hasPath("clientKeyFile");
         if (hasCertificate != hasKey) {
@@ -223,13 +248,7 @@ final class ConfigReader {
         } else if (credentials > 1) {
             reader.problem("bearerToken", "give exactly one credential: bearerToken, bearerTokenFile, or clientCertificateFile + clientKeyFile");
         }
-        if (certificate.isPresent() && key.isPresent()) {
-            try {
-                PemKeyStores.keyStore(certificate.get(), key.get());
-            } catch (IOException | GeneralSecurityException | RuntimeException e) {
-                reader.problem("clientKeyFile", "the client certificate pair does not load: " + e.getMessage());
-            }
-        }
+        reader.pairMatches("clientKeyFile", certificate, key);
         reader.problems.forEach(p -> problems.add(prefix + "." + p));
         if (!reader.problems.isEmpty() || name == null) {
             return Optional.empty();
@@ -263,21 +282,23 @@ final class ConfigReader {
     }
 
     private int flushSizeThreshold() {
-        long threshold = read("auditLog.flushSizeThreshold", "must be a number of bytes",
-                () -> config.getBytes("auditLog.flushSizeThreshold")).orElse(1L);
-        if (threshold <= 0) {
-            problem("auditLog.flushSizeThreshold", "must be positive");
+        String key = "auditLog.flushSizeThreshold";
+        long threshold = read(key, "must be a number of bytes", () -> config.getBytes(key)).orElse(MIN_FLUSH_SIZE);
+        if (threshold < MIN_FLUSH_SIZE || threshold > MAX_FLUSH_SIZE) {
+            problem(key, "must be between " + MIN_FLUSH_SIZE + " and " + MAX_FLUSH_SIZE + " bytes: " + echo(key));
+            return (int) MIN_FLUSH_SIZE;
         }
-        return (int) Math.min(threshold, Integer.MAX_VALUE);
+        return (int) threshold;
     }
 
-    private int positiveCount(String key) {
-        int count = read(key, "must be a whole number", () -> config.getInt(key)).orElse(1);
-        if (count <= 0) {
-            problem(key, "must be positive: " + count);
+    private int keepAliveProbes() {
+        String key = "tcpKeepAlive.probes";
+        int probes = read(key, "must be a whole number", () -> config.getInt(key)).orElse(1);
+        if (probes < 1 || probes > MAX_KEEPALIVE_PROBES) {
+            problem(key, "must be between 1 and " + MAX_KEEPALIVE_PROBES + ": " + echo(key));
             return 1;
         }
-        return count;
+        return probes;
     }
 
     private LogFormat logFormat() {
@@ -320,22 +341,30 @@ final class ConfigReader {
     }
 
     private int port(String key) {
-        int port = read(key, "must be a port number", () -> config.getInt(key)).orElse(0);
+        String expectation = "must be a port number 1-65535 (0 = any free port)";
+        int port = read(key, expectation, () -> config.getInt(key)).orElse(0);
         if (port < 0 || port > 65535) {
-            problem(key, "must be a port number 1-65535 (0 = any free port): " + port);
+            problem(key, expectation + ": " + port);
         }
         return port;
     }
 
-    private Duration positiveDuration(String key) {
-        Duration duration = read(key, "must be a duration such as 10s or 5m", () -> config.getDuration(key)).orElse(Duration.ofSeconds(1));
-        if (duration.isNegative() || duration.isZero()) {
-            problem(key, "must be positive");
-            return Duration.ofSeconds(1);
+    /** A duration with a unit, inside the key's {@link #DURATIONS} bounds. */
+    private Duration duration(String key) {
+        Bounds bounds = DURATIONS.get(key);
+        if (config.hasPath(key) && UNITLESS.matcher(String.valueOf(config.getValue(key).unwrapped())).matches()) {
+            problem(key, echo(key) + " has no unit: write it as 10s, 500ms, 5m or 1h");
+            return bounds.min();
+        }
+        Duration duration = read(key, "must be a duration such as 10s or 5m", () -> config.getDuration(key)).orElse(bounds.min());
+        if (duration.compareTo(bounds.min()) < 0 || duration.compareTo(bounds.max()) > 0) {
+            problem(key, "must be between " + text(bounds.min()) + " and " + text(bounds.max()) + ": " + echo(key));
+            return bounds.min();
         }
         return duration;
     }
 
+    /** A readable file; empty (with the problem noted) when it is not, so nothing else is checked on it. */
     private Optional<Path> readableFile(String key, boolean required) {
         Optional<Path> file = string(key).flatMap(value -> path(key, value));
         if (file.isEmpty()) {
@@ -346,11 +375,68 @@ final class ConfigReader {
         }
         if (!Files.exists(file.get())) {
             problem(key, "file " + file.get() + " does not exist");
+            return Optional.empty();
         } else if (!Files.isRegularFile(file.get()) || !Files.isReadable(file.get())) {
             problem(key, "file " + file.get() + " is not a readable file");
+            return Optional.empty();
         }
         return file;
     }
+
+    /** A readable PEM file holding at least one certificate and nothing broken. */
+    private Optional<Path> certificateFile(String key, boolean required) {
+        return readableFile(key, required).filter(file -> pem(key, file, () -> PemKeyStores.certificates(file)));
+    }
+
+    /** A readable PEM file holding an unencrypted private key. */
+    private Optional<Path> privateKeyFile(String key, boolean required) {
+        return readableFile(key, required).filter(file -> pem(key, file, () -> PemKeyStores.privateKey(file)));
+    }
+
+    /** The key must belong to the certificate; checked only when both files parsed, so one mistake is one line. */
+    private void pairMatches(String key, Optional<Path> certificate, Optional<Path> privateKey) {
+        if (certificate.isPresent() && privateKey.isPresent()) {
+            pem(key, privateKey.get(), () -> PemKeyStores.keyStore(certificate.get(), privateKey.get()));
+        }
+    }
+
+    /** Parses a PEM file; a failure is one line naming the key and (in the message) the file. */
+    private boolean pem(String key, Path file, PemCheck check) {
+        try {
+            check.run();
+            return true;
+        } catch (GeneralSecurityException e) {
+            problem(key, e.getMessage().startsWith(file.toString()) ? e.getMessage() : file + ": " + e.getMessage());
+        } catch (IOException e) {
+            problem(key, "cannot read " + file + ": " + e.getMessage());
+        }
+        return false;
+    }
+
+    @FunctionalInterface
+    private interface PemCheck {
+        void run() throws IOException, GeneralSecurityException;
+    }
+
+    /** The value as written, on one line and not too long, to quote in a problem. */
+    private String echo(String key) {
+        ConfigValue value = config.getValue(key);
+        String rendered = value.valueType() == ConfigValueType.STRING ? String.valueOf(value.unwrapped()).trim()
+                : value.render(ConfigRenderOptions.concise());
+        return rendered.length() > MAX_ECHOED_VALUE ? rendered.substring(0, MAX_ECHOED_VALUE) + "..." : rendered;
+    }
+
+    private static String text(Duration duration) {
+        long millis = duration.toMillis();
+        for (var unit : List.of(Map.entry(86_400_000L, "d"), Map.entry(3_600_000L, "h"), Map.entry(60_000L, "m"), Map.entry(1_000L, "s"))) {
+            if (millis % unit.getKey() == 0) {
+                return millis / unit.getKey() + unit.getValue();
+            }
+        }
+        return millis + "ms";
+    }
+
+    private record Bounds(Duration min, Duration max) {}
 
     private Optional<Path> path(String key, String value) {
         try {
@@ -369,7 +455,7 @@ final class ConfigReader {
         try {
             return Optional.of(getter.get());
         } catch (com.typesafe.config.ConfigException.WrongType | com.typesafe.config.ConfigException.BadValue e) {
-            problem(key, expectation);
+            problem(key, expectation + ": " + echo(key));
             return Optional.empty();
         }
     }

@@ -33,7 +33,7 @@ import org.HdrHistogram.Histogram;
  * run. The load generator is this JVM; the gateway (its production jar) and nginx are processes of
  * their own; all three paths reach the same upstreams (a Jetty API stand-in and the upgrade stand-in,
  * in this JVM). Paths are measured in alternating rounds so machine drift touches all of them alike.
- * Writes the tables to {@code BENCHMARKS.md}. A measurement, not a test: nothing here asserts on time.
+ * Writes the tables to {@code BENCHMARKS.md} ({@code --quick}: {@code target/BENCHMARKS-quick.md}). A measurement, not a test: nothing here asserts on time.
  */
 public final class Benchmarks {
 
@@ -66,7 +66,7 @@ public final class Benchmarks {
 
     public static void main(String[] args) throws Exception {
         Path jar = Path.of("target/kubernetes-access-gateway.jar");
-        Path out = Path.of("BENCHMARKS.md");
+        Path out = null;
         boolean quick = false;
         long descriptorLimit = 20_000;
         List<String> phases = List.of("latency", "setup", "streams", "idle");
@@ -82,6 +82,10 @@ public final class Benchmarks {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --quick, --jar FILE,"
                         + " --out FILE, --fd-limit N, --phases latency,setup,streams,idle, --gateway-jvm-option OPTION)");
             }
+        }
+        if (out == null) {
+            // A quick run is for trying changes: it must not replace the committed full run.
+            out = quick ? Path.of("target/BENCHMARKS-quick.md") : Path.of("BENCHMARKS.md");
         }
         Plan plan = quick ? Plan.quick(descriptorLimit) : Plan.full(descriptorLimit);
         Report report = new Report(plan, quick, descriptorLimit);

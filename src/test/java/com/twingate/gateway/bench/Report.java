@@ -360,39 +360,68 @@ final class Report {
         md.append('\n');
     }
 
+    /** Each target with what was measured; a missed one says why in one line, from what this run measured. */
     private void targetsSection(StringBuilder md) {
-        md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+        md.append("## Targets\n\n| target | measured | met | why not |\n|---|---|---|---|\n");
         for (int concurrency : latency.keySet()) {
             double gatewayAdded = p(concurrency, "gateway", 50) - p(concurrency, "direct", 50);
             double nginxAdded = p(concurrency, "nginx", 50) - p(concurrency, "direct", 50);
             target(md, "p50 added latency ≤ nginx's, " + concurrency + " connection" + (concurrency == 1 ? "" : "s"),
-                    String.format(Locale.ROOT, "gateway +%.3f ms, nginx +%.3f ms", gatewayAdded, nginxAdded), gatewayAdded <= nginxAdded);
+                    String.format(Locale.ROOT, "gateway +%.3f ms, nginx +%.3f ms", gatewayAdded, nginxAdded),
+                    gatewayAdded <= nginxAdded ? Met.YES : Met.NO, cpuPerRequestReason(concurrency));
         }
         if (latency.containsKey(64)) {
             double throughput = rps(64, "gateway") / rps(64, "nginx");
             target(md, "requests/s at 64 connections ≥ 0.9 × nginx", String.format(Locale.ROOT, "%.0f vs %.0f: %s",
-                    rps(64, "gateway"), rps(64, "nginx"), ratio(throughput)), throughput >= 0.9);
+                    rps(64, "gateway"), rps(64, "nginx"), ratio(throughput)), throughput >= 0.9 ? Met.YES : Met.NO,
+                    cpuPerRequestReason(64) + "; the proxies and the load generator share the machine's cores");
         }
         if (!setup.isEmpty()) {
             double setupRatio = setupRate("gateway") / (setupRate(BARE) / 2);
             target(md, "connection set-up ≥ 0.8 × bare double-handshake rate", String.format(Locale.ROOT, "%.0f/s vs %.0f/s: %s",
-                    setupRate("gateway"), setupRate(BARE) / 2, ratio(setupRatio)), setupRatio >= 0.8);
+                    setupRate("gateway"), setupRate(BARE) / 2, ratio(setupRatio)), setupRatio >= 0.8 ? Met.YES : Met.NO,
+                    "beyond its two TLS 1.3 handshakes each connection verifies a JWT and an ECDSA proof, while the load"
+                            + " generator's own handshakes take the same cores");
         }
         if (!streams.isEmpty()) {
             double streamRatio = stream(STREAM_GATEWAY_ON) / stream(STREAM_DIRECT);
+            double withoutRecording = stream(STREAM_GATEWAY_OFF) / stream(STREAM_DIRECT);
             target(md, "stream throughput, recording on ≥ 0.8 × direct", String.format(Locale.ROOT, "%.1f vs %.1f MB/s: %s",
-                    stream(STREAM_GATEWAY_ON), stream(STREAM_DIRECT), ratio(streamRatio)), streamRatio >= 0.8);
+                    stream(STREAM_GATEWAY_ON), stream(STREAM_DIRECT), ratio(streamRatio)), streamRatio >= 0.8 ? Met.YES : Met.NO,
+                    String.format(Locale.ROOT, "%s: recording off %.1f MB/s (%s CPU s per GB), on %.1f MB/s (%s CPU s per GB)",
+                            withoutRecording >= 0.8 ? "recording is the limit" : "the relay is the first limit, recording the second",
+                            stream(STREAM_GATEWAY_OFF), streamCpu(STREAM_GATEWAY_OFF), stream(STREAM_GATEWAY_ON), streamCpu(STREAM_GATEWAY_ON)));
         }
         for (long[] row : idle) {
             double perConnection = (row[1] - heapBaseline) / 1024.0 / row[0];
-            target(md, "≤ 32 KiB heap per idle connection, " + row[0] + " connections",
-                    String.format(Locale.ROOT, "%.1f KiB", perConnection), perConnection <= 32);
+            String target = "≤ 32 KiB heap per idle connection, " + row[0] + " connections";
+            String measured = String.format(Locale.ROOT, "%.1f KiB", perConnection);
+            if (quick || perConnection <= 0) {
+                // With few connections the heap after GC moves by more than they hold: the difference says nothing.
+                target(md, target, measured, Met.NOT_MEASURED, "too few connections to see past the heap's own movement"
+                        + (quick ? " (quick run)" : ""));
+            } else {
+                target(md, target, measured, perConnection <= 32 ? Met.YES : Met.NO,
+                        "the gateway holds kubectl's connection and the upstream's for each watch, with their TLS buffers");
+            }
         }
         md.append('\n');
     }
 
-    private static void target(StringBuilder md, String target, String measured, boolean met) {
-        md.append("| ").append(target).append(" | ").append(measured).append(" | ").append(met ? "yes" : "**no**").append(" |\n");
+    private enum Met { YES, NO, NOT_MEASURED }
+
+    private String cpuPerRequestReason(int concurrency) {
+        return "CPU per request: gateway " + requestCpu(concurrency, "gateway") + " µs, nginx " + requestCpu(concurrency, "nginx") + " µs";
+    }
+
+    private static void target(StringBuilder md, String target, String measured, Met met, String whyNot) {
+        String shown = switch (met) {
+            case YES -> "yes";
+            case NO -> "**no**";
+            case NOT_MEASURED -> "not measured";
+        };
+        md.append("| ").append(target).append(" | ").append(measured).append(" | ").append(shown).append(" | ")
+                .append(met == Met.YES ? "" : whyNot).append(" |\n");
     }
 
     private static String ratio(double value) {

@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Helm chart [§9.3, §9.5], rendered by the real Helm engine and checked as parsed objects. */
+/**
+ * The Helm chart (docs/deployment.md#helm-chart, docs/deployment.md#monitoring-values), rendered by the
+ * real Helm engine and checked as parsed objects.
+ */
 class ChartTest {
 
     private static final String ACME = "twingate: {network: acme}\n";

@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway port's exchange [§2], on the wire: outer TLS, one request, the answer, and then inner
+ * The gateway port's exchange (docs/client-protocol.md), on the wire: outer TLS, one request, the answer, and then inner
  * TLS. Every refusal asserts the status line the client reads and that nothing reached the API side.
  */
 class ConnectLayerTest {

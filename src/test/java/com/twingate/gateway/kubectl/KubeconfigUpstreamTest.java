@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The local run's {@code --kubeconfig FILE} [§10]: the current context of a real kubeconfig becomes the
- * gateway's upstream, with its CA and credential.
+ * The local run's {@code --kubeconfig FILE} (README.md#the-local-run): the current context of a real
+ * kubeconfig becomes the gateway's upstream, with its CA and credential.
  */
 class KubeconfigUpstreamTest {
 

@@ -69,7 +69,7 @@ class KubectlMatrixTest {
     private GatewayHarness harness;
     private EchoServer echo;
     private Path recordings;
-    /** exec and attach sessions started so far: each ends as one recorded session [§6]. */
+    /** exec and attach sessions started so far: each ends as one recorded session (docs/recording.md). */
     private int recordedSessions;
 
     @BeforeAll
@@ -343,7 +343,7 @@ class KubectlMatrixTest {
         }
     }
 
-    /** Finished recorded sessions so far, from the gateway's own metric [§7]. */
+    /** Finished recorded sessions so far, from the gateway's own metric (docs/metrics.md). */
     private double finishedSessions() {
         String name = "twingate_gateway_recorded_session_duration_seconds_count ";
         try (HttpClient client = HttpClient.newHttpClient()) {

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * [§7] against a real Prometheus scraping the gateway's metrics port: known traffic through the
+ * (docs/metrics.md) against a real Prometheus scraping the gateway's metrics port: known traffic through the
  * client stand-in, then every series asserted by value, and every dashboard query answered.
  */
 class MetricsEndToEndTest {

@@ -3,7 +3,7 @@ package com.twingate.gateway.metrics;
 import java.time.Duration;
 import java.util.List;
 
-/** The metrics table of SPEC §7 and the monitoring wiki page, as the tests check them. */
+/** The metrics table of docs/metrics.md and the monitoring wiki page, as the tests check them. */
 final class SpecMetrics {
 
     record Spec(String name, String type, List<String> labels, List<Double> buckets, String help) {

@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
-/** Each header rule of [§4], tried with the ways a client might dress a header up. */
+/** Each header rule of (docs/upstream.md), tried with the ways a client might dress a header up. */
 class HeaderRulesTest {
 
     private static final ClientIdentity ALICE = new ClientIdentity(

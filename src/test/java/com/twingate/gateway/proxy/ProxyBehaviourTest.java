@@ -32,7 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Streaming, timeouts and upstream credentials [§4], through the whole chain. */
+/** Streaming, timeouts and upstream credentials (docs/upstream.md), through the whole chain. */
 class ProxyBehaviourTest {
 
     private static final long BODY_BYTES = 50L * 1024 * 1024;

@@ -26,7 +26,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Upgraded connections [§4 Upgrades]: 101 and its headers, then a byte relay with back-pressure, both ways. */
+/**
+ * Upgraded connections (docs/upstream.md#upgrades): 101 and its headers, then a byte relay with
+ * back-pressure, both ways.
+ */
 class UpgradeRelayTest {
 
     private static final long HUNDRED_MB = 100L * 1024 * 1024;

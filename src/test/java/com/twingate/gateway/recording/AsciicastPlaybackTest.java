@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The recordings are asciicast v2 the real player understands [§6]: {@code asciinema cat} of the
+ * The recordings are asciicast v2 the real player understands (docs/recording.md): {@code asciinema cat} of the
  * {@code .cast} file gives the whole session's output, and of each log part that part's output.
  */
 class AsciicastPlaybackTest {

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
-/** Parts, flushing and the TTY size rule of one recorded session [§6]. */
+/** Parts, flushing and the TTY size rule of one recorded session (docs/recording.md). */
 class AsciicastRecorderTest {
 
     private static final long SMALL_THRESHOLD = 300;

@@ -27,7 +27,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Session recording end to end [§6]: a Java client (WebSocket v5 or SPDY/3.1, as kubectl would speak
+ * Session recording end to end (docs/recording.md): a Java client (WebSocket v5 or SPDY/3.1, as kubectl would speak
  * them) runs an exec through the client stand-in and the gateway against the Kubernetes API stand-in,
  * where a real shell runs on a real terminal. The recording — log parts and the {@code .cast} file —
  * must hold exactly what the client was sent, with the terminal's sizes, and the audit line says 101.

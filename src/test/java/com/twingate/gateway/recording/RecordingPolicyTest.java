@@ -8,7 +8,7 @@ import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;
 import org.junit.jupiter.api.Test;
 
-/** Which upgraded requests are recorded [§6], and what their recordings say about them. */
+/** Which upgraded requests are recorded (docs/recording.md), and what their recordings say about them. */
 class RecordingPolicyTest {
 
     private static final String EXEC = "/api/v1/namespaces/team-a/pods/web-0/exec";

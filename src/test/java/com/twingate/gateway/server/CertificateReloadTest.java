@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** [§2.1]: a changed certificate pair serves new handshakes without restart; a broken one is refused. */
+/**
+ * The certificate reload (docs/client-protocol.md#outer-tls): a changed certificate pair serves new
+ * handshakes without restart; a broken one is refused.
+ */
 class CertificateReloadTest {
 
     @TempDir

@@ -21,13 +21,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The Twingate controller stand-in [§10]: publishes its signing keys as a JWK Set over HTTP on
+ * The Twingate controller stand-in (README.md#the-local-run): publishes its signing keys as a JWK Set over HTTP on
  * loopback, as {@code /api/v1/jwk/ec}, and mints tokens with them.
  */
 public final class ControllerStandIn implements AutoCloseable {
 
     public static final String JWKS_PATH = "/api/v1/jwk/ec";
-    /** The issuer for host {@code test} [§3]. */
+    /** The issuer for host {@code test} (docs/token.md). */
     public static final String ISSUER = "twingate-local";
 
     private final String network;

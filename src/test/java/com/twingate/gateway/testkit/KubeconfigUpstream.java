@@ -12,7 +12,7 @@ import java.util.Base64;
 import java.util.List;
 
 /**
- * A real cluster as the gateway's upstream for the local run [§10]: the current context of a
+ * A real cluster as the gateway's upstream for the local run (README.md#the-local-run): the current context of a
  * kubeconfig becomes one {@code kubernetes.upstreams} entry, its credential (token or client
  * certificate) becoming the gateway's. Inline {@code *-data} fields are written to files, since the
  * gateway's configuration names files.

@@ -62,15 +62,7 @@ public final class Kubectl {
      * needs no credential from kubectl). Skipped when that version is missing, except under CI=true.
      */
     public static Kubectl of(String version, String server, Path caFile, String token, Path directory) {
-        Path binary = SDK_BIN.resolve("kubectl." + version);
-        if (!Files.isExecutable(binary)) {
-            String reason = "kubectl " + version + " is not installed at " + binary;
-            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-                throw new AssertionError(reason);
-            }
-            System.out.println("Skipping: " + reason);
-            Assumptions.abort(reason);
-        }
+        Path binary = installed(version);
         Path kubeconfig = directory.resolve("kubeconfig-" + version);
         try {
             Files.writeString(kubeconfig, kubeconfig(server, caFile, token));
@@ -78,6 +70,11 @@ public final class Kubectl {
             throw new UncheckedIOException(e);
         }
         return new Kubectl(version, binary, kubeconfig);
+    }
+
+    /** kubectl {@code version} with an existing kubeconfig (the local run's, say). */
+    public static Kubectl of(String version, Path kubeconfig) {
+        return new Kubectl(version, installed(version), kubeconfig);
     }
 
     /**
@@ -102,6 +99,20 @@ public final class Kubectl {
                   context: {cluster: gateway, user: user, namespace: default}
                 current-context: gateway
                 """.formatted(server, caFile.toAbsolutePath(), token == null ? "placeholder-the-gateway-drops-it" : token);
+    }
+
+    /** The binary of {@code version}; skips the calling test when it is missing, except under CI=true. */
+    private static Path installed(String version) {
+        Path binary = SDK_BIN.resolve("kubectl." + version);
+        if (!Files.isExecutable(binary)) {
+            String reason = "kubectl " + version + " is not installed at " + binary;
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                throw new AssertionError(reason);
+            }
+            System.out.println("Skipping: " + reason);
+            Assumptions.abort(reason);
+        }
+        return binary;
     }
 
     public String version() {

@@ -15,7 +15,7 @@ import javax.net.ssl.SSLSocket;
 
 /**
  * The Twingate Client's side of one gateway connection, at the wire level: outer TLS 1.3, then
- * whatever the test writes. Tests use it to state the exchange of [§2] byte for byte.
+ * whatever the test writes. Tests use it to state the exchange of (docs/client-protocol.md) byte for byte.
  */
 public final class OuterTlsConnection implements AutoCloseable {
 

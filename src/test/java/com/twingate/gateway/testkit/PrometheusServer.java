@@ -49,10 +49,15 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Starts Prometheus scraping {@code targets} ({@code host:port}, path {@code /metrics}) and waits until it is ready. */
     public static PrometheusServer start(List<String> targets) throws IOException {
+        return start(targets, List.of());
+    }
+
+    /** The same, with alerting and recording rules loaded from {@code ruleFiles}. */
+    public static PrometheusServer start(List<String> targets, List<Path> ruleFiles) throws IOException {
         Path executable = Tools.requireBinary("prometheus", "prometheus");
         Path directory = Files.createTempDirectory("prometheus-");
         Path config = directory.resolve("prometheus.yml");
-        Files.writeString(config, config(targets));
+        Files.writeString(config, config(targets, ruleFiles));
         int port = freePort();
         Process process = new ProcessBuilder(
                 executable.toString(),
@@ -72,18 +77,20 @@ public final class PrometheusServer implements AutoCloseable {
         return server;
     }
 
-    private static String config(List<String> targets) {
+    private static String config(List<String> targets, List<Path> ruleFiles) {
         String quoted = targets.stream().map(t -> "'" + t + "'").collect(Collectors.joining(", "));
+        String rules = ruleFiles.stream().map(file -> "'" + file.toAbsolutePath() + "'").collect(Collectors.joining(", "));
         return """
                 global:
                   scrape_interval: 1s
                   scrape_timeout: 1s
                   evaluation_interval: 1s
+                rule_files: [%s]
                 scrape_configs:
                   - job_name: 'gateway'
                     static_configs:
                       - targets: [%s]
-                """.formatted(quoted);
+                """.formatted(rules, quoted);
     }
 
     private static int freePort() throws IOException {
@@ -99,6 +106,11 @@ public final class PrometheusServer implements AutoCloseable {
             }
             return get("/-/ready").statusCode() == 200;
         });
+    }
+
+    /** Where its web UI and HTTP API answer. */
+    public URI uri() {
+        return base;
     }
 
     /** Runs an instant query and returns its {@code data} object ({@code resultType}, {@code result}). */

@@ -23,13 +23,16 @@ public final class PtyProcess {
     private static final Logger LOG = LoggerFactory.getLogger(PtyProcess.class);
 
     private static final String HELPER = """
-            import fcntl, os, select, struct, sys, termios
+            import fcntl, os, select, signal, struct, sys, termios
+            # Ctrl-C in the terminal that started the JVM reaches this helper too: the JVM ends it, quietly.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             master, slave = os.openpty()
             fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", int(sys.argv[1]), int(sys.argv[2]), 0, 0))
             del sys.argv[1:3]
             os.write(2, (os.ttyname(slave) + "\\n").encode())
             pid = os.fork()
             if pid == 0:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
                 os.setsid()
                 fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
                 for fd in (0, 1, 2):
@@ -44,25 +47,31 @@ public final class PtyProcess {
                     os._exit(127)
             os.close(slave)
             stdin_open = True
-            while True:
-                ready = select.select([master] + ([0] if stdin_open else []), [], [])[0]
-                if 0 in ready:
-                    data = os.read(0, 65536)
-                    if data:
+            def relay():
+                global stdin_open
+                while True:
+                    ready = select.select([master] + ([0] if stdin_open else []), [], [])[0]
+                    if 0 in ready:
+                        data = os.read(0, 65536)
+                        if data:
+                            while data:
+                                data = data[os.write(master, data):]
+                        else:
+                            stdin_open = False
+                            os.write(master, b"\\x04")
+                    if master in ready:
+                        try:
+                            data = os.read(master, 65536)
+                        except OSError:
+                            data = b""
+                        if not data:
+                            break
                         while data:
-                            data = data[os.write(master, data):]
-                    else:
-                        stdin_open = False
-                        os.write(master, b"\\x04")
-                if master in ready:
-                    try:
-                        data = os.read(master, 65536)
-                    except OSError:
-                        data = b""
-                    if not data:
-                        break
-                    while data:
-                        data = data[os.write(1, data):]
+                            data = data[os.write(1, data):]
+            try:
+                relay()
+            except OSError:
+                os.close(master)  # the JVM closed its end: hang up, which ends the command
             status = os.waitpid(pid, 0)[1]
             code = os.waitstatus_to_exitcode(status)
             sys.exit(code if code >= 0 else 128 - code)

@@ -8,13 +8,15 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.security.KeyPair;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 
 /**
- * The Twingate Client stand-in [§10]: a local TCP listener; for each accepted connection it opens
+ * The Twingate Client stand-in (README.md#the-local-run): a local TCP listener; for each accepted connection it opens
  * the outer TLS to the gateway, sends CONNECT with the token and the proof-of-possession signature,
  * and on {@code 200} relays bytes both ways (kubectl's TLS rides inside).
  */
@@ -29,6 +31,7 @@ public final class TwingateClientStandIn implements AutoCloseable {
     private final ServerSocket listener;
     private final Thread acceptor;
     private final AtomicInteger refused = new AtomicInteger();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile String lastStatusLine;
 
     public TwingateClientStandIn(InetSocketAddress gateway, SSLContext outerTrust, Supplier<Credentials> credentials)
@@ -59,6 +62,7 @@ public final class TwingateClientStandIn implements AutoCloseable {
             try {
                 Socket local = listener.accept();
                 local.setTcpNoDelay(true);
+                open.add(local);
                 Thread.ofVirtual().name("client-stand-in-tunnel").start(() -> tunnel(local));
             } catch (IOException closed) {
                 return;
@@ -78,11 +82,24 @@ public final class TwingateClientStandIn implements AutoCloseable {
                 return;
             }
             Socket remote = outer.socket();
-            Thread upstream = Thread.ofVirtual().start(() -> pump(local, remote));
-            pump(remote, local);
-            upstream.join();
+            // The read timeout guards the handshake and CONNECT only: a watch, logs -f or shell is quiet for
+            // as long as its user likes, as it is through the real Client.
+            remote.setSoTimeout(0);
+            open.add(remote);
+            try {
+                // A tunnel that was being set up when close() ran must not outlive it.
+                if (!listener.isClosed()) {
+                    Thread upstream = Thread.ofVirtual().start(() -> pump(local, remote));
+                    pump(remote, local);
+                    upstream.join();
+                }
+            } finally {
+                open.remove(remote);
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
             lastStatusLine = "tunnel failed: " + e;
+        } finally {
+            open.remove(local);
         }
     }
 
@@ -107,9 +124,13 @@ public final class TwingateClientStandIn implements AutoCloseable {
         }
     }
 
+    /** Stops listening and cuts every open tunnel, as quitting the Client does. */
     @Override
     public void close() throws IOException {
         listener.close();
         acceptor.interrupt();
+        for (Socket socket : open) {
+            socket.close();
+        }
     }
 }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every rule of [§3] and the key-set behaviour: cache, refetch on unknown kid (rate-limited), outages. */
+/** Every rule of (docs/token.md) and the key-set behaviour: cache, refetch on unknown kid (rate-limited), outages. */
 class NimbusTokenVerifierTest {
 
     private static final Duration MIN_REFETCH = Duration.ofSeconds(2);

@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** [§4 Routing]: a token's resource address picks the upstream. */
+/** (docs/upstream.md#routing): a token's resource address picks the upstream. */
 class UpstreamRouterTest {
 
     @TempDir

@@ -51,10 +51,8 @@ final class ApiError extends RuntimeException {
                 "the server does not allow this method on the requested resource", null);
     }
 
-    static ApiError unsupportedMediaType(String contentType) {
-        return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "UnsupportedMediaType",
-                "the stand-in patches with application/merge-patch+json and application/strategic-merge-patch+json, not "
-                        + contentType, null);
+    static ApiError unsupportedMediaType(String message) {
+        return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE_415, "UnsupportedMediaType", message, null);
     }
 
     static ApiError tooLarge(long limit) {

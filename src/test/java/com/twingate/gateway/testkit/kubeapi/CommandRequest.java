@@ -15,8 +15,7 @@ record CommandRequest(List<String> command, boolean stdin, boolean stdout, boole
     }
 
     private static boolean flag(Fields query, String name) {
-        String value = query.getValue(name);
-        return "true".equalsIgnoreCase(value) || "1".equals(value);
+        return Exchanges.isTrue(query.getValue(name));
     }
 
     /** kubectl opens no stderr stream with a terminal: the terminal merges it into stdout. */

@@ -35,6 +35,12 @@ final class Exchanges {
         }
     }
 
+    /** An object to create or replace: JSON, or protobuf as kubectl 1.33 sends config maps. */
+    static JsonNode objectBody(Request request) {
+        String contentType = String.valueOf(request.getHeaders().get("Content-Type"));
+        return contentType.startsWith(ProtobufBodies.CONTENT_TYPE) ? ProtobufBodies.object(body(request)) : jsonBody(request);
+    }
+
     static void discardBody(Request request) {
         body(request);
     }
@@ -67,8 +73,13 @@ final class Exchanges {
         }
     }
 
+    /**
+     * A boolean query parameter as the API server reads it ({@code Convert_Slice_string_To_bool}): absent,
+     * {@code 0} or {@code false} in any case is false; anything else, the empty string included, is true.
+     * The official Python client sends {@code watch=True}.
+     */
     static boolean isTrue(String value) {
-        return "true".equals(value) || "1".equals(value);
+        return value != null && !value.equals("0") && !value.equalsIgnoreCase("false");
     }
 
     /** A response whose body arrives over time (watch, logs -f), written from a thread of its own. */

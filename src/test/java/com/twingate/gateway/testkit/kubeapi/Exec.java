@@ -43,7 +43,7 @@ final class Exec {
         if (request.command().isEmpty()) {
             throw new IOException("you must specify at least one command for the container");
         }
-        List<String> command = SandboxCommand.map(request.command(), pod.sandbox());
+        List<String> command = PodSandbox.command(pod, request.command());
         Process process;
         if (request.tty()) {
             PtyProcess terminal = PtyProcess.start(new ProcessBuilder(command).directory(pod.sandbox().toFile()),

@@ -16,7 +16,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * The Kubernetes API server stand-in [§10]: a TLS server on 127.0.0.1 that speaks the API's wire
+ * The Kubernetes API server stand-in (README.md#the-local-run): a TLS server on 127.0.0.1 that speaks the API's wire
  * protocols well enough for real kubectl (discovery, namespaces and pods, logs, exec/attach/port-forward
  * over WebSocket and SPDY, {@code auth whoami}). It requires the gateway's upstream bearer token and
  * records the impersonation headers each request carried. Pods are directories on this machine: exec

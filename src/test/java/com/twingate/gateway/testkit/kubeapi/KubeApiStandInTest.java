@@ -126,6 +126,23 @@ class KubeApiStandInTest {
         assertThat(lastKey).startsWith("second").hasSize("second".length() + 1000);
     }
 
+    /** kubectl 1.33 sends the new config map in protobuf; older versions in JSON. */
+    @ParameterizedTest
+    @ValueSource(strings = {"1.27", "1.30", "1.33"})
+    void createConfigMapFromLiteralsAndABinaryFileStoresItsDataAndLabels(String version) throws IOException {
+        Kubectl kubectl = kubectl(version);
+        String name = named("created", version);
+        Path binary = Files.write(directory.resolve("blob-" + version), new byte[] {0, (byte) 0xff, 1, (byte) 0xfe});
+
+        assertThat(kubectl.run(RUN, "create", "configmap", name, "--from-literal=greeting=hello",
+                "--from-file=blob=" + binary).assertSuccess().stdout()).contains("configmap/" + name + " created");
+        kubectl.run(RUN, "label", "configmap", name, "team=gateway").assertSuccess();
+
+        assertThat(kubectl.run(RUN, "get", "configmap", name, "-o",
+                "jsonpath={.data.greeting} {.binaryData.blob} {.metadata.labels.team} {.metadata.namespace}").assertSuccess().stdout())
+                .isEqualTo("hello AP8B/g== gateway default");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"1.27", "1.30", "1.33"})
     void deletePodRemovesItAndItsSandboxEntry(String version) throws IOException {

@@ -35,7 +35,7 @@ public final class MainProcess {
     }
 
     static MainProcess start(Cluster.Pod pod) throws IOException {
-        return new MainProcess(PtyProcess.start(new ProcessBuilder("sh").directory(pod.sandbox().toFile()), TerminalSizes.DEFAULT_ROWS, TerminalSizes.DEFAULT_COLS));
+        return new MainProcess(PtyProcess.start(new ProcessBuilder(PodSandbox.command(pod, List.of("sh"))).directory(pod.sandbox().toFile()), TerminalSizes.DEFAULT_ROWS, TerminalSizes.DEFAULT_COLS));
     }
 
     /** True while the process has not exited. */

@@ -53,7 +53,7 @@ final class ObjectRequests {
                         Exchanges.number("resourceVersion", object.at("/metadata/resourceVersion").asText()),
                         Exchanges.query(request, "includeObject")) : object;
             }
-            case "PUT" -> replace(target, Exchanges.jsonBody(request));
+            case "PUT" -> replace(target, Exchanges.objectBody(request));
             case "PATCH" -> patch(target, request);
             case "DELETE" -> objects.delete(target.type(), target.namespace(), target.name());
             default -> throw ApiError.methodNotAllowed();
@@ -101,7 +101,7 @@ final class ObjectRequests {
     }
 
     private void create(Target target, Request request, Response response, Callback callback) {
-        ObjectNode object = objectOf(target, Exchanges.jsonBody(request));
+        ObjectNode object = objectOf(target, Exchanges.objectBody(request));
         String namespace = target.namespace();
         if (target.type().namespaced() && namespace == null) {
             throw ApiError.noSuchPath();
@@ -135,7 +135,8 @@ final class ObjectRequests {
             JsonNode patch = Exchanges.jsonBody(request);
             patcher = current -> MergePatch.apply(current, patch);
         } else {
-            throw ApiError.unsupportedMediaType(contentType);
+            throw ApiError.unsupportedMediaType("the stand-in patches with application/merge-patch+json and "
+                    + "application/strategic-merge-patch+json, not " + contentType);
         }
         return objects.update(target.type(), target.namespace(), target.name(),
                 current -> serverSet(target.type(), patcher.apply(current)));

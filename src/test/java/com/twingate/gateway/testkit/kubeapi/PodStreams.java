@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
@@ -13,7 +14,8 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * exec, attach and port-forward over WebSocket and SPDY/3.1: negotiates the protocol from the upgrade
+ * exec, attach and port-forward over WebSocket (port-forward both as kubectl 1.31+'s SPDY tunnel and as
+ * kubelet's {@code v4.channel.k8s.io} channels) and SPDY/3.1: negotiates the protocol from the upgrade
  * request the way the API server does (WebSocket subprotocol, or SPDY's {@code X-Stream-Protocol-Version}),
  * answers 101, and hands the connection to the protocol. Anything it cannot serve gets a {@code Status}
  * instead of a 101, which is also what makes kubectl fall back from WebSocket to SPDY.
@@ -21,6 +23,8 @@ import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 final class PodStreams {
 
     private static final String PORT_FORWARD_SPDY = "portforward.k8s.io";
+    private static final List<String> PORT_FORWARD_WEBSOCKET = Stream.concat(Stream.of(WebSocketTunnel.PROTOCOL),
+            WebSocketPortForwarding.PROTOCOLS.stream()).toList();
 
     private final Cluster cluster;
     private final ServerWebSocketContainer webSockets;
@@ -51,7 +55,8 @@ final class PodStreams {
         }
         List<String> offered = request.getHeaders().getCSV(webSocket ? "Sec-WebSocket-Protocol" : "X-Stream-Protocol-Version", false);
         List<String> supported = switch (subresource) {
-            case "portforward" -> List.of(webSocket ? WebSocketTunnel.PROTOCOL : PORT_FORWARD_SPDY);
+            // kubectl 1.31+ tunnels SPDY through the WebSocket; other clients speak kubelet's v4 channels.
+            case "portforward" -> webSocket ? PORT_FORWARD_WEBSOCKET : List.of(PORT_FORWARD_SPDY);
             default -> webSocket ? WebSocketCommandChannels.PROTOCOLS : SpdyCommandChannels.PROTOCOLS;
         };
         Optional<String> chosen = supported.stream().filter(offered::contains).findFirst();
@@ -74,7 +79,16 @@ final class PodStreams {
     private boolean upgradeWebSocket(Cluster.Pod pod, String subresource, String version, Request request, Response response,
                                      Callback callback) throws IOException {
         WebSocketConnection.Protocol protocol;
-        if (subresource.equals("portforward")) {
+        if (subresource.equals("portforward") && !version.equals(WebSocketTunnel.PROTOCOL)) {
+            WebSocketPortForwarding forwarding;
+            try {
+                forwarding = WebSocketPortForwarding.of(pod, Request.extractQueryParameters(request).getValues("ports"));
+            } catch (ApiError refused) {
+                Statuses.writeJson(response, callback, refused.code(), refused.status());
+                return true;
+            }
+            protocol = socket -> forwarding.serve(new ChannelFraming(socket, version));
+        } else if (subresource.equals("portforward")) {
             PortForwarding forwarding = new PortForwarding(pod);
             protocol = socket -> {
                 WebSocketTunnel tunnel = new WebSocketTunnel(socket);

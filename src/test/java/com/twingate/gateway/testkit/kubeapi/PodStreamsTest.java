@@ -7,6 +7,7 @@ import com.twingate.gateway.testkit.EchoServer;
 import com.twingate.gateway.testkit.Kubectl;
 import com.twingate.gateway.testkit.Terminal;
 import com.twingate.gateway.testkit.TestPki;
+import com.twingate.gateway.testkit.Tools;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -92,6 +94,20 @@ class PodStreamsTest {
         Kubectl.Result cat = kubectl("1.33", true).run(KUBECTL_TIMEOUT, "exec", "web", "--", "cat", "/tmp/greeting").assertSuccess();
 
         assertThat(cat.stdout()).isEqualTo("hello from the pod\n");
+    }
+
+    @Test
+    void aWriteToTmpInThePodStaysInThePod() throws IOException {
+        Tools.requireBinary("bwrap", "bubblewrap");
+        assertThat(PodSandbox.isolated()).as("bwrap is installed but cannot make namespaces here").isTrue();
+        String name = "written-by-the-pod-" + UUID.randomUUID();
+
+        Kubectl.Result written = kubectl("1.33", true).run(KUBECTL_TIMEOUT, "exec", "web", "--", "sh", "-c",
+                "echo hi > /tmp/" + name + " && hostname").assertSuccess();
+
+        assertThat(Path.of("/tmp", name)).as("the host's /tmp").doesNotExist();
+        assertThat(pod.sandbox().resolve("tmp").resolve(name)).hasContent("hi");
+        assertThat(written.stdout()).isEqualTo("web\n");
     }
 
     @Test

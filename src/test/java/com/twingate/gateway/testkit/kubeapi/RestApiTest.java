@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** The stand-in's REST answers on the wire, for what kubectl's defaults do not show. */
 class RestApiTest {
@@ -76,6 +78,20 @@ class RestApiTest {
             assertThat(parsed.path("type").asText()).isEqualTo("ADDED");
             assertThat(parsed.at("/object/metadata/name").asText()).isEqualTo("present");
         });
+    }
+
+    /** The API server's rule: absent, {@code 0} or {@code false} (any case) is false; anything else, empty included, true. */
+    @ParameterizedTest(name = "watch={0}")
+    @CsvSource(value = {"True, true", "true, true", "1, true", "yes, true", "'', true", "FALSE, false", "0, false", "false, false"})
+    void booleanQueryParametersAreReadAsTheApiServerReadsThem(String value, boolean watches) throws Exception {
+        api.cluster().addPod("default", "present");
+
+        HttpResponse<String> answer = send("GET", "/api/v1/namespaces/default/pods?timeoutSeconds=1&watch=" + value, null);
+
+        assertThat(answer.statusCode()).isEqualTo(200);
+        JsonNode first = json(answer.body().lines().findFirst().orElseThrow());
+        assertThat(first.has("type")).as("a watch event, not a list").isEqualTo(watches);
+        assertThat(first.path("kind").asText()).isEqualTo(watches ? "" : "PodList");
     }
 
     @Test
@@ -137,7 +153,8 @@ class RestApiTest {
         api.cluster().addPod("default", "talker");
         api.cluster().appendLog("default", "talker", "first");
 
-        try (Lines log = stream("/api/v1/namespaces/default/pods/talker/log?follow=true")) {
+        // The official Python client's spelling: the API server takes anything but 0 and false as true.
+        try (Lines log = stream("/api/v1/namespaces/default/pods/talker/log?follow=True")) {
             log.await("the first line", "first"::equals);
             api.cluster().appendLog("default", "talker", "second");
             log.await("the second line", "second"::equals);

@@ -5,15 +5,13 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * exec and attach over WebSocket, the channel protocols of k8s.io/apimachinery's {@code wsstream}:
- * every message starts with its channel (0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize; v5 adds 255,
- * "close channel N"). The base64 protocols send text messages whose first character is the channel
- * digit and whose rest is base64.
+ * exec and attach over WebSocket, the channel protocols of k8s.io/apimachinery's {@code wsstream}
+ * ({@link ChannelFraming}): channels 0 stdin, 1 stdout, 2 stderr, 3 error, 4 resize; v5 adds 255,
+ * "close channel N".
  */
 final class WebSocketCommandChannels implements CommandChannels {
 
@@ -32,7 +30,7 @@ final class WebSocketCommandChannels implements CommandChannels {
     private static final int RESIZE = 4;
     private static final int CLOSE = 255;
 
-    private final WebSocketConnection socket;
+    private final ChannelFraming frames;
     private final String protocol;
     private final CommandRequest request;
     private final ChunkPipe stdin = new ChunkPipe();
@@ -40,7 +38,7 @@ final class WebSocketCommandChannels implements CommandChannels {
     private volatile boolean gone;
 
     WebSocketCommandChannels(WebSocketConnection socket, String protocol, CommandRequest request) {
-        this.socket = socket;
+        this.frames = new ChannelFraming(socket, protocol);
         this.protocol = protocol;
         this.request = request;
         if (!request.stdin()) {
@@ -52,8 +50,7 @@ final class WebSocketCommandChannels implements CommandChannels {
     void serve(Consumer<CommandChannels> command) throws IOException {
         Thread.ofVirtual().name("kube-api-command").start(() -> command.accept(this));
         try {
-            for (WebSocketConnection.Message message = socket.read(); message != null; message = socket.read()) {
-                byte[] payload = decode(message);
+            for (byte[] payload = frames.read(); payload != null; payload = frames.read()) {
                 if (payload.length == 0) {
                     continue;
                 }
@@ -75,35 +72,8 @@ final class WebSocketCommandChannels implements CommandChannels {
         }
     }
 
-    private byte[] decode(WebSocketConnection.Message message) {
-        if (!base64()) {
-            return message.payload();
-        }
-        String text = new String(message.payload(), StandardCharsets.US_ASCII);
-        if (text.isEmpty()) {
-            return new byte[0];
-        }
-        byte[] data = Base64.getDecoder().decode(text.substring(1));
-        byte[] payload = new byte[data.length + 1];
-        payload[0] = (byte) (text.charAt(0) - '0');
-        System.arraycopy(data, 0, payload, 1, data.length);
-        return payload;
-    }
-
-    private boolean base64() {
-        return protocol.contains("base64");
-    }
-
     private void send(int channel, byte[] data, int offset, int length) throws IOException {
-        if (base64()) {
-            String text = (char) ('0' + channel) + Base64.getEncoder().encodeToString(Arrays.copyOfRange(data, offset, offset + length));
-            socket.send(WebSocketConnection.TEXT, text.getBytes(StandardCharsets.US_ASCII));
-            return;
-        }
-        byte[] message = new byte[length + 1];
-        message[0] = (byte) channel;
-        System.arraycopy(data, offset, message, 1, length);
-        socket.send(WebSocketConnection.BINARY, message);
+        frames.send(channel, data, offset, length);
     }
 
     @Override
@@ -143,7 +113,7 @@ final class WebSocketCommandChannels implements CommandChannels {
             }
         } finally {
             // The client reads its channels to their end, which is the end of the connection.
-            socket.close();
+            frames.close();
         }
     }
 
