@@ -55,7 +55,7 @@ public final class GatewayServer {
         server.setStopAtShutdown(false);
 
         SslContextFactory.Server tls = GatewayTls.serverContext(config.tls());
-        HttpConnectionFactory http = new HttpConnectionFactory(httpConfiguration(clock));
+        HttpConnectionFactory http = new ChunkEndingHttpConnectionFactory(httpConfiguration(clock));
         InnerTls innerTls = new InnerTls(tls, http.getProtocol());
         ConnectConnectionFactory connect = new ConnectConnectionFactory(
                 authenticator, innerTls, connectListener, config.connectTimeout(), clock);

@@ -216,6 +216,24 @@ class OneUpstreamPathTest {
         }
     }
 
+    /** Clients that read a chunk to its CRLF before using it (urllib3) must get a quiet watch's last event now. */
+    @Test
+    void theLastChunkBeforeAQuietSpellArrivesWholeWithItsCrlf() throws Exception {
+        try (SSLSocket kubectl = harness.openKubectlConnection()) {
+            send(kubectl, "GET /quiet/one-event/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
+            assertThat(HttpHeads.read(kubectl.getInputStream())).startsWith("HTTP/1.1 200").contains("Transfer-Encoding: chunked");
+            byte[] event = UpgradeUpstream.ONE_EVENT.getBytes(StandardCharsets.UTF_8);
+            String wholeChunk = Integer.toHexString(event.length) + "\r\n" + UpgradeUpstream.ONE_EVENT + "\r\n";
+            kubectl.setSoTimeout((int) DEADLINE.toMillis());
+            try {
+                assertThat(new String(kubectl.getInputStream().readNBytes(wholeChunk.length()), StandardCharsets.UTF_8))
+                        .isEqualTo(wholeChunk);
+            } catch (SocketTimeoutException heldBack) {
+                throw new AssertionError("the chunk's CRLF was held back until a next chunk", heldBack);
+            }
+        }
+    }
+
     @Test
     void optionsAsteriskConnectAndMalformedBodiesAreAnsweredByTheGateway() throws Exception {
         try (SSLSocket kubectl = harness.openKubectlConnection()) {

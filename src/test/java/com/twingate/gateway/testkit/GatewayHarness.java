@@ -51,6 +51,8 @@ public final class GatewayHarness implements AutoCloseable {
                 metricsPort = 0
                 tls { certificateFile = "%s", privateKeyFile = "%s", reloadInterval = 200ms }
                 kubernetes.upstreams = [ %s ]
+                # Tests end with streams still open: the drain need not wait long for them.
+                shutdownTimeout = 2s
                 %s
                 """.formatted(NETWORK, controller.jwksUrl(), gatewayCertificate.certificateFile(),
                 gatewayCertificate.privateKeyFile(), upstreamsHocon, extraHocon);

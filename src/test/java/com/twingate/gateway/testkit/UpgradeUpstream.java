@@ -19,7 +19,7 @@ import javax.net.ssl.SSLServerSocket;
  * echoes the stream ({@code /echo}), writes without end ({@code /source}), says "bye" and hangs up
  * ({@code /hangup}), or says "bye", half-closes and keeps what the client still sends
  * ({@code /half-close}). Whatever the request, {@code /deny} refuses with a 403 Status,
- * {@code /quiet} answers 200 and then sends nothing (a quiet watch), {@code /stream} answers 200 and
+ * {@code /quiet} answers 200 and then sends nothing (a quiet watch; {@code /quiet/one-event} one event first), {@code /stream} answers 200 and
  * sends a chunk every 100 ms without end, and {@code /body} answers 200 with what the request's
  * body held; after {@code /deny} and {@code /body} the connection serves a next request. On any path, a request with {@code X-Stand-In-Source: stdout-frames} gets WebSocket
  * binary frames on channel 1 (stdout) without end, as a busy exec would send them.
@@ -27,6 +27,8 @@ import javax.net.ssl.SSLServerSocket;
 public final class UpgradeUpstream implements AutoCloseable {
 
     public static final String SOURCE_HEADER = "X-Stand-In-Source";
+    /** The one chunk {@code /quiet/one-event} sends before it goes quiet. */
+    public static final String ONE_EVENT = "{\"type\":\"ADDED\",\"object\":{\"kind\":\"Pod\"}}\n";
     public static final String STDOUT_FRAMES = "stdout-frames";
     /** Payload bytes of each stdout frame after the channel byte: text, so a recorder decodes it as a terminal would. */
     public static final int FRAME_TEXT_BYTES = 16 * 1024;
@@ -128,6 +130,10 @@ public final class UpgradeUpstream implements AutoCloseable {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 if (path.startsWith("/quiet")) {
+                    if (path.startsWith("/quiet/one-event")) {
+                        out.write(chunk(ONE_EVENT));
+                        out.flush();
+                    }
                     // A watch with nothing to report: holds the connection until the gateway lets go of it.
                     while (in.read() >= 0) {
                         continue;
