@@ -32,12 +32,13 @@ final class ChunkEndingGenerator extends HttpGenerator {
         State before = getState();
         boolean sendsContent = BufferUtil.hasContent(content) && !head;
         Result result = super.generateResponse(info, head, header, chunk, content, last);
-        if (!isChunking()) {
-            return result;
-        }
+        // Checked first: writing the last chunk ends the chunking.
         if (sentAhead && BufferUtil.length(chunk) >= CRLF && chunk.get(chunk.position()) == '\r') {
             chunk.position(chunk.position() + CRLF);
             sentAhead = false;
+        }
+        if (!isChunking()) {
+            return result;
         }
         if (result == Result.FLUSH && sendsContent && (before == State.START || before == State.COMMITTED)) {
             owed = !last;
