@@ -24,12 +24,14 @@ public final class AuditLog {
     /**
      * One completed API request, as the line shows it.
      *
+     * @param protocol    the HTTP version kubectl used ({@code HTTP/1.1}, {@code HTTP/2.0})
      * @param measurement sizes and duration, the same numbers the request metrics record
      */
     public record Entry(
             String requestId,
             Instant requestedAt,
             String method,
+            String protocol,
             String url,
             String remoteAddress,
             Optional<GatClaims.User> user,
@@ -55,6 +57,7 @@ public final class AuditLog {
         fields.put("conn_id", entry.connectionId().orElse(null));
         fields.put("kubernetes", kubernetes(entry.kubernetes()));
         Map<String, Object> request = new LinkedHashMap<>();
+        request.put("proto", entry.protocol());
         request.put("headers", entry.requestHeaders());
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("status_code", entry.statusCode());

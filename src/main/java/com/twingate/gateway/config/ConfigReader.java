@@ -38,7 +38,8 @@ final class ConfigReader {
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
             "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "log.format",
-            "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes");
+            "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes",
+            "http2.enabled");
     /**
      * The sane range of every duration: below the minimum a timeout cuts every client off (a unitless
      * {@code 10} used to mean 10 ms), above the maximum a mistake goes unnoticed for days.
@@ -108,11 +109,13 @@ final class ConfigReader {
         Duration halfCloseTimeout = duration("relay.halfCloseTimeout");
         KeepAliveConfig tcpKeepAlive = new KeepAliveConfig(duration("tcpKeepAlive.idle"), duration("tcpKeepAlive.interval"),
                 keepAliveProbes());
+        boolean http2 = read("http2.enabled", "must be true or false", () -> config.getBoolean("http2.enabled")).orElse(true);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
-                kubernetes, auditLog, recordingDirectory, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive);
+                kubernetes, auditLog, recordingDirectory, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive,
+                http2);
     }
 
     private TwingateConfig twingate() {

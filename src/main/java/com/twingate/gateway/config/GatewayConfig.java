@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param shutdownTimeout  on SIGTERM, how long requests and streams (exec included) get to finish
  * @param halfCloseTimeout after one side of an upgraded stream ended, how long the other side gets
  * @param tcpKeepAlive     how a vanished Twingate Client or API server is found out
+ * @param http2            offer HTTP/2 to kubectl (ALPN on its TLS) and speak it to API servers that offer it
  */
 public record GatewayConfig(
         TwingateConfig twingate,
@@ -25,4 +26,5 @@ public record GatewayConfig(
         LogFormat logFormat,
         Duration shutdownTimeout,
         Duration halfCloseTimeout,
-        KeepAliveConfig tcpKeepAlive) {}
+        KeepAliveConfig tcpKeepAlive,
+        boolean http2) {}

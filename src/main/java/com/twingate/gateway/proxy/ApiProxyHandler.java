@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends each request to the upstream its connection was routed to at CONNECT time, after refusing
- * what no API server serves: requests for the whole server ({@code OPTIONS *}) and tunnels inside
- * the tunnel ({@code CONNECT}).
+ * what no API server serves: requests for the whole server ({@code OPTIONS *}), tunnels inside the
+ * tunnel ({@code CONNECT}), and HTTP/2 requests with connection-specific headers.
  */
 public final class ApiProxyHandler extends Handler.AbstractContainer {
 
@@ -38,7 +39,7 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
                            ActiveTunnels tunnels) {
         for (UpstreamConfig upstream : router.all()) {
             UpstreamProxy proxy = new UpstreamProxy(upstream, router.credential(upstream.name()), config.kubernetes(),
-                    config.idleTimeout(), config.tcpKeepAlive(), metrics, recorder, tunnels);
+                    config.idleTimeout(), config.tcpKeepAlive(), config.http2(), metrics, recorder, tunnels);
             proxies.put(upstream.name(), proxy);
             addBean(proxy);
         }
@@ -52,6 +53,14 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
             LOG.error("a request reached the proxy without an authenticated identity: {}", request.getHttpURI().getPath());
             KubernetesStatus.write(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "request is not authenticated");
             return true;
+        }
+        if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
+            Optional<String> hopHeader = HeaderRules.connectionSpecificInHttp2(request.getHeaders());
+            if (hopHeader.isPresent()) {
+                KubernetesStatus.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                        "the " + hopHeader.get() + " header is not allowed in an HTTP/2 request");
+                return true;
+            }
         }
         if (HttpMethod.CONNECT.is(request.getMethod())) {
             KubernetesStatus.write(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,

@@ -35,6 +35,21 @@ public final class HeaderRules {
 
     private HeaderRules() {}
 
+    /**
+     * The connection-specific header an HTTP/2 request carries, if any: HTTP/2 has no such headers, and a
+     * request with one is malformed (RFC 9113 §8.2.2) — whatever it meant for a hop, it must not be guessed.
+     */
+    public static Optional<String> connectionSpecificInHttp2(HttpFields headers) {
+        for (HttpField field : headers) {
+            String name = field.getLowerCaseName();
+            boolean teOtherThanTrailers = name.equals("te") && !field.getValue().trim().equalsIgnoreCase("trailers");
+            if (teOtherThanTrailers || (!name.equals("te") && HOP_BY_HOP.contains(name))) {
+                return Optional.of(field.getName());
+            }
+        }
+        return Optional.empty();
+    }
+
     /** {@code Connection: upgrade} with an {@code Upgrade} header: WebSocket or SPDY (exec, attach, port-forward). */
     public static boolean isUpgrade(HttpFields headers) {
         return headers.contains(HttpHeader.UPGRADE) && connectionTokens(headers).contains("upgrade");

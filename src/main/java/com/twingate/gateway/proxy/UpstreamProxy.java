@@ -18,9 +18,14 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpUpgrader;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -53,17 +58,20 @@ final class UpstreamProxy extends ProxyHandler {
     private final KubernetesConfig kubernetes;
     private final Duration idleTimeout;
     private final KeepAliveConfig keepAlive;
+    private final boolean http2;
     private final GatewayMetrics metrics;
     private final TunnelUpgrades upgrades;
 
     UpstreamProxy(UpstreamConfig upstream, BearerTokenSource credential, KubernetesConfig kubernetes, Duration idleTimeout,
-                  KeepAliveConfig keepAlive, GatewayMetrics metrics, SessionRecorder recorder, ActiveTunnels tunnels) {
+                  KeepAliveConfig keepAlive, boolean http2, GatewayMetrics metrics, SessionRecorder recorder,
+                  ActiveTunnels tunnels) {
         this.upstream = upstream;
         this.host = upstream.host().startsWith("[") ? upstream.host().substring(1, upstream.host().length() - 1) : upstream.host();
         this.credential = credential;
         this.kubernetes = kubernetes;
         this.idleTimeout = idleTimeout;
         this.keepAlive = keepAlive;
+        this.http2 = http2;
         this.metrics = metrics;
         this.upgrades = new TunnelUpgrades(recorder, tunnels);
         setUseServerThreadPool(true);
@@ -86,7 +94,15 @@ final class UpstreamProxy extends ProxyHandler {
         }
         connector.setConnectTimeout(kubernetes.connectTimeout());
         connector.setIdleTimeout(idleTimeout);
-        return new HttpClient(new HttpClientTransportOverHTTP(connector));
+        if (!http2) {
+            return new HttpClient(new HttpClientTransportOverHTTP(connector));
+        }
+        // ALPN offers both; an API server (Go) picks h2 and multiplexes every user's requests on a few
+        // connections, opening another when one reaches its concurrent-stream limit. HTTP/1.1 comes first
+        // so that a server without ALPN is spoken to in HTTP/1.1.
+        HTTP2Client http2Client = new HTTP2Client(connector);
+        return new HttpClient(new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
+                new ClientConnectionFactoryOverHTTP2.HTTP2(http2Client)));
     }
 
     @Override
@@ -129,7 +145,18 @@ final class UpstreamProxy extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
         org.eclipse.jetty.client.Request upstreamRequest = super.newProxyToServerRequest(clientRequest, uri);
-        exchange(clientRequest).upstreamRequest = upstreamRequest;
+        if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
+            // WebSocket and SPDY switch protocols from HTTP/1.1: the API server gets them on a connection of their own.
+            upstreamRequest.version(HttpVersion.HTTP_1_1);
+        }
+        Exchange exchange = exchange(clientRequest);
+        exchange.upstreamRequest = upstreamRequest;
+        // kubectl's side failing (an HTTP/2 stream reset, a connection lost, a malformed body) ends the
+        // request to the API server; what failed is kept to answer (or not) accordingly.
+        clientRequest.addFailureListener(failure -> {
+            exchange.clientFailure = failure;
+            upstreamRequest.abort(failure);
+        });
         return upstreamRequest;
     }
 
@@ -247,8 +274,7 @@ final class UpstreamProxy extends ProxyHandler {
 
         private Exchange(Request clientRequest, RequestContext context) {
             this.context = context;
-            this.watch = new ClientDisconnectWatch(clientRequest.getConnectionMetaData().getConnection().getEndPoint(),
-                    this::clientGone);
+            this.watch = ClientDisconnectWatch.on(clientRequest.getConnectionMetaData(), this::clientGone);
         }
 
         private void apiServerAnswered(String method, int status) {

@@ -80,7 +80,7 @@ class ConnectLayerTest {
                 new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1)),
                 new KubernetesConfig(List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new AuditLogConfig(Duration.ofMinutes(10), 1_000_000), Optional.empty(), LogFormat.JSON, Duration.ofSeconds(5),
-                Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3));
+                Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3), true);
         ConnectAuthenticator authenticator = new ConnectAuthenticator(
                 new NimbusTokenVerifier(twingate, JwksOptions.DEFAULT),
                 address -> RESOURCE.equalsIgnoreCase(address) ? Optional.of("only") : Optional.empty());

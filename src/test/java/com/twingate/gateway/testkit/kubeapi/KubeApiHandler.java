@@ -47,7 +47,7 @@ final class KubeApiHandler extends Handler.Abstract {
         }
         String path = request.getHttpURI().getPath();
         impersonations.add(new Impersonation(request.getMethod(), path, request.getHeaders().get("Impersonate-User"),
-                request.getHeaders().getValuesList("Impersonate-Group")));
+                request.getHeaders().getValuesList("Impersonate-Group"), request.getConnectionMetaData().getProtocol()));
         Matcher stream = POD_STREAM.matcher(path);
         if (stream.matches()) {
             return streams.handle(stream.group(1), stream.group(2), stream.group(3), request, response, callback);
