@@ -87,6 +87,33 @@ class Http2Test {
         }
     }
 
+    /** A tool holding many watches (k9s, an informer) needs one Twingate connection, not one per watch. */
+    @Test
+    void twentyWatchesFromOneClientShareOneTwingateConnection() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(harness.pki().trust()).build();
+        try {
+            List<CompletableFuture<HttpResponse<InputStream>>> watches = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                watches.add(client.sendAsync(HttpRequest.newBuilder(harness.uri("/quiet/one-event/api/v1/pods?watch=1&n=" + i)).build(),
+                        HttpResponse.BodyHandlers.ofInputStream()));
+                if (i == 0) {
+                    // Java's client, like client-go, reuses a connection once it knows it speaks h2.
+                    watches.getFirst().get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+            for (CompletableFuture<HttpResponse<InputStream>> watch : watches) {
+                HttpResponse<InputStream> answered = watch.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(answered.body().readNBytes(UpgradeUpstream.ONE_EVENT.length()))
+                        .isEqualTo(UpgradeUpstream.ONE_EVENT.getBytes(StandardCharsets.UTF_8));
+            }
+            assertThat(upstream.openStreams()).isEqualTo(20);
+            assertThat(harness.client().tunnelsOpened()).as("Twingate connections for 20 watches").isEqualTo(1);
+        } finally {
+            // close() would wait for the watches, which never end
+            client.shutdownNow();
+        }
+    }
+
     @Test
     void headersHttp2ForbidsAreRefusedAndIdentityHeadersStripped() throws Exception {
         List<String[]> forbidden = List.of(
