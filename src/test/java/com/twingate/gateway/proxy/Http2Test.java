@@ -8,6 +8,7 @@ import com.twingate.gateway.testkit.KubectlConnection;
 import com.twingate.gateway.testkit.RawHttp2;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
+import com.twingate.gateway.testkit.UpgradeUpstreamGateway;
 import com.twingate.gateway.testkit.kubeapi.Impersonation;
 import com.twingate.gateway.testkit.kubeapi.KubeApiStandIn;
 import com.twingate.gateway.tls.PemKeyStores;
@@ -54,22 +55,22 @@ class Http2Test {
     @TempDir
     Path dir;
 
+    private UpgradeUpstreamGateway gateway;
     private TestPki apiPki;
     private UpgradeUpstream upstream;
     private GatewayHarness harness;
 
     @BeforeEach
     void start() throws Exception {
-        apiPki = TestPki.create("api", dir);
-        upstream = new UpgradeUpstream(apiPki.issue("api"));
-        harness = GatewayHarness.start(dir, GatewayHarness.upstream("main", upstream.address(), apiPki.caFile(), "bearerToken = sa"));
-        harness.tokens(token -> token.user("u-1", "alice", "devs"));
+        gateway = UpgradeUpstreamGateway.start(dir, "");
+        apiPki = gateway.apiPki();
+        upstream = gateway.upstream();
+        harness = gateway.harness();
     }
 
     @AfterEach
     void stop() throws Exception {
-        harness.close();
-        upstream.close();
+        gateway.close();
     }
 
     @Test

@@ -11,6 +11,7 @@ import com.twingate.gateway.testkit.KubectlConnection;
 import com.twingate.gateway.testkit.LogCapture;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
+import com.twingate.gateway.testkit.UpgradeUpstreamGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,22 +51,20 @@ class OneUpstreamPathTest {
     @RegisterExtension
     final LogCapture logs = new LogCapture();
 
+    private UpgradeUpstreamGateway gateway;
     private UpgradeUpstream upstream;
     private GatewayHarness harness;
 
     @BeforeEach
     void start() throws Exception {
-        TestPki apiPki = TestPki.create("api", dir);
-        upstream = new UpgradeUpstream(apiPki.issue("api"));
-        harness = GatewayHarness.start(dir, GatewayHarness.upstream("main", upstream.address(), apiPki.caFile(), "bearerToken = sa"),
-                "kubernetes.connectTimeout = 2s");
-        harness.tokens(token -> token.user("u-1", "alice", "devs"));
+        gateway = UpgradeUpstreamGateway.start(dir, "kubernetes.connectTimeout = 2s");
+        upstream = gateway.upstream();
+        harness = gateway.harness();
     }
 
     @AfterEach
     void stop() throws Exception {
-        harness.close();
-        upstream.close();
+        gateway.close();
     }
 
     @Test
