@@ -21,8 +21,14 @@ public record GatewayConfig(
         TlsConfig tls,
         KubernetesConfig kubernetes,
         AuditLogConfig auditLog,
-        Optional<Path> recordingDirectory,
+        RecordingConfig recording,
         LogFormat logFormat,
         Duration shutdownTimeout,
         Duration halfCloseTimeout,
-        KeepAliveConfig tcpKeepAlive) {}
+        KeepAliveConfig tcpKeepAlive) {
+
+    /** Where each recorded session also goes as a {@code .cast} file, when set. */
+    public Optional<Path> recordingDirectory() {
+        return recording.directory();
+    }
+}

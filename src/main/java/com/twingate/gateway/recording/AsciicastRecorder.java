@@ -22,11 +22,11 @@ import java.util.function.Consumer;
 
 /**
  * One session as asciicast v2 [§6]: output and resizes become events, buffered and handed to the
- * sink in parts (by size, by interval, and at the end), each part led by the header so it plays alone.
- * For a TTY the first resize sets the header's size; output before it is held, never dropped.
- * Thread-safe: the two relay directions call in concurrently. Sinks run on {@code output}, never on
- * the caller's thread, so recording does not delay the relay — unless the log falls behind by more than
- * the writer's bounded backlog ({@link RecordingWriter}).
+ * sink in parts (by size, by interval, at the end, and early when all recordings together reach their
+ * {@link RecordingBudget}), each part led by the header so it plays alone. For a TTY the first resize
+ * sets the header's size; output before it is held, never dropped. Thread-safe: the two relay
+ * directions call in concurrently. Parts are joined and written by the {@link RecordingWriter}, never on
+ * the caller's thread; the caller learns from the budget when to wait.
  */
 public final class AsciicastRecorder {
 
@@ -36,7 +36,8 @@ public final class AsciicastRecorder {
 
     private final SessionInfo session;
     private final RecordingSink sink;
-    private final Executor output;
+    private final RecordingWriter output;
+    private final RecordingBudget budget;
     private final long flushSizeThreshold;
     private final Consumer<Duration> onFinished;
     private final Instant startedAt = Instant.now();
@@ -55,11 +56,19 @@ public final class AsciicastRecorder {
     private int sequence;
     private boolean finished;
 
+    /** A recorder outside the gateway's budget (the extract command's tests, playback checks): parts go to {@code output}. */
     public AsciicastRecorder(SessionInfo session, RecordingSink sink, Executor output, ScheduledExecutorService scheduler,
                              Duration flushInterval, long flushSizeThreshold, Consumer<Duration> onFinished) {
+        this(session, sink, new RecordingWriter(output, new RecordingBudget(Long.MAX_VALUE)), scheduler, flushInterval,
+                flushSizeThreshold, onFinished);
+    }
+
+    AsciicastRecorder(SessionInfo session, RecordingSink sink, RecordingWriter output, ScheduledExecutorService scheduler,
+                      Duration flushInterval, long flushSizeThreshold, Consumer<Duration> onFinished) {
         this.session = session;
         this.sink = sink;
         this.output = output;
+        this.budget = output.budget();
         this.flushSizeThreshold = flushSizeThreshold;
         this.onFinished = onFinished;
         this.sized = !session.tty();
@@ -82,8 +91,10 @@ public final class AsciicastRecorder {
             return;
         }
         heldUntilSized.add(event);
-        heldBytes += event.length() + 1;
-        if (heldBytes >= flushSizeThreshold) {
+        long held = RecordingBudget.heapBytes(event) + 1;
+        heldBytes += held;
+        budget.take(held);
+        if (heldBytes >= flushSizeThreshold || budget.exhausted()) {
             // A client that never sends a size must not make the gateway hold output without bound:
             // the recording takes the default size and goes on.
             startEvents();
@@ -118,6 +129,8 @@ public final class AsciicastRecorder {
         sized = true;
         events.addAll(heldUntilSized);
         heldUntilSized.clear();
+        bufferedBytes += heldBytes;
+        heldBytes = 0;
         emit(true);
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
         output.execute(() -> onFinished.accept(duration));
@@ -128,6 +141,8 @@ public final class AsciicastRecorder {
         sized = true;
         List<String> held = List.copyOf(heldUntilSized);
         heldUntilSized.clear();
+        // The held events move into the part buffer, which takes them from the budget again.
+        budget.give(heldBytes);
         heldBytes = 0;
         held.forEach(this::append);
     }
@@ -141,19 +156,28 @@ public final class AsciicastRecorder {
 
     private void append(String event) {
         events.add(event);
-        bufferedBytes += event.length() + 1;
-        if (bufferedBytes >= flushSizeThreshold) {
+        long bytes = RecordingBudget.heapBytes(event) + 1;
+        bufferedBytes += bytes;
+        budget.take(bytes);
+        if (bufferedBytes >= flushSizeThreshold || budget.exhausted()) {
             emit(false);
         }
     }
 
     private void emit(boolean last) {
-        // No empty line after a lone header: players read every line as an event and fail on an empty one.
-        String part = events.isEmpty() ? header() : header() + "\n" + String.join("\n", events);
+        String header = header();
+        List<String> part = List.copyOf(events);
+        long bytes = bufferedBytes;
         events.clear();
         bufferedBytes = 0;
         int number = ++sequence;
-        output.execute(() -> sink.part(session, part, number, last));
+        // Joined on the writer's thread: the relay's thread only hands the events over.
+        output.write(bytes, () -> sink.part(session, join(header, part), number, last));
+    }
+
+    /** No empty line after a lone header: players read every line as an event and fail on an empty one. */
+    private static String join(String header, List<String> events) {
+        return events.isEmpty() ? header : header + "\n" + String.join("\n", events);
     }
 
     /** Decodes what forms whole characters; a character split across payloads waits for its rest. */

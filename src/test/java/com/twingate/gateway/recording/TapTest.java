@@ -51,18 +51,18 @@ class TapTest {
     @Test
     void webSocketEventsDoNotDependOnHowTheBytesWereSplit() {
         byte[] fromServer = webSocketFromServer();
-        CapturedParts whole = record(WebSocketTap::new, webSocketFromClient(), List.of(fromServer));
+        CapturedParts whole = record(WEBSOCKET, webSocketFromClient(), List.of(fromServer));
         assertThat(whole.output()).isEqualTo(expectedWebSocketOutput());
         assertThat(whole.header(0).path("width").asInt()).isEqualTo(120);
         assertThat(whole.resizes()).containsExactly("100x30");
 
         for (int split = 1; split < fromServer.length; split++) {
-            CapturedParts two = record(WebSocketTap::new, webSocketFromClient(), List.of(
+            CapturedParts two = record(WEBSOCKET, webSocketFromClient(), List.of(
                     Arrays.copyOfRange(fromServer, 0, split), Arrays.copyOfRange(fromServer, split, fromServer.length)));
             assertThat(two.output()).as("split at %d", split).isEqualTo(expectedWebSocketOutput());
         }
-        assertThat(record(WebSocketTap::new, webSocketFromClient(), bytewise(fromServer)).output()).isEqualTo(expectedWebSocketOutput());
-        assertThat(record(WebSocketTap::new, bytewise(webSocketFromClient()), List.of(fromServer)).resizes()).containsExactly("100x30");
+        assertThat(record(WEBSOCKET, webSocketFromClient(), bytewise(fromServer)).output()).isEqualTo(expectedWebSocketOutput());
+        assertThat(record(WEBSOCKET, bytewise(webSocketFromClient()), List.of(fromServer)).resizes()).containsExactly("100x30");
     }
 
     @Test
@@ -70,7 +70,7 @@ class TapTest {
         byte[] payload = "y".repeat(70_000).getBytes(StandardCharsets.US_ASCII);
         byte[] fromServer = new Frames.WebSocket(true).channel(1, payload).toByteArray();
         for (int split : new int[] {1, 2, 3, 5, 9, 10, 11, 13, 14, 15, 1000, fromServer.length - 1}) {
-            CapturedParts parts = record(WebSocketTap::new, webSocketFromClient(), List.of(
+            CapturedParts parts = record(WEBSOCKET, webSocketFromClient(), List.of(
                     Arrays.copyOfRange(fromServer, 0, split), Arrays.copyOfRange(fromServer, split, fromServer.length)));
             assertThat(parts.output()).as("split at %d", split).hasSize(70_000).matches("y+");
         }
@@ -86,7 +86,7 @@ class TapTest {
                 .frame(OpCode.CONTINUATION, true, Base64.getEncoder().encodeToString("sp".getBytes(StandardCharsets.UTF_8)).substring(2)
                         .getBytes(StandardCharsets.US_ASCII))
                 .toByteArray();
-        CapturedParts parts = record(WebSocketTap::new, new byte[0], bytewise(fromServer));
+        CapturedParts parts = record(WEBSOCKET_BASE64, new byte[0], bytewise(fromServer));
         assertThat(parts.output()).isEqualTo("base64 out\nsp");
     }
 
@@ -112,38 +112,44 @@ class TapTest {
     void spdyEventsDoNotDependOnHowTheBytesWereSplit() {
         byte[] fromClient = spdyFromClient();
         byte[] fromServer = spdyFromServer();
-        CapturedParts whole = record(SpdyTap::new, fromClient, List.of(fromServer));
+        CapturedParts whole = record(SPDY, fromClient, List.of(fromServer));
         assertThat(whole.output()).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
         assertThat(whole.header(0).path("width").asInt()).isEqualTo(90);
         assertThat(whole.header(0).path("height").asInt()).isEqualTo(33);
         assertThat(whole.resizes()).containsExactly("91x34");
 
         for (int split = 1; split < fromServer.length; split++) {
-            CapturedParts two = record(SpdyTap::new, fromClient, List.of(
+            CapturedParts two = record(SPDY, fromClient, List.of(
                     Arrays.copyOfRange(fromServer, 0, split), Arrays.copyOfRange(fromServer, split, fromServer.length)));
             assertThat(two.output()).as("server bytes split at %d", split).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
         }
         for (int split = 1; split < fromClient.length; split++) {
             List<byte[]> client = List.of(Arrays.copyOfRange(fromClient, 0, split), Arrays.copyOfRange(fromClient, split, fromClient.length));
-            CapturedParts two = record(SpdyTap::new, client, List.of(fromServer));
+            CapturedParts two = record(SPDY, client, List.of(fromServer));
             assertThat(two.resizes()).as("client bytes split at %d", split).containsExactly("91x34");
             assertThat(two.output()).as("client bytes split at %d", split).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
         }
-        assertThat(record(SpdyTap::new, bytewise(fromClient), bytewise(fromServer)).output()).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
+        assertThat(record(SPDY, bytewise(fromClient), bytewise(fromServer)).output()).isEqualTo(STDOUT_TEXT + STDERR_TEXT);
     }
 
-    private static CapturedParts record(Function<AsciicastRecorder, RelayTap> tapFor, byte[] fromClient, List<byte[]> fromServer) {
+    private static final Function<StreamEvents, ProtocolReader> WEBSOCKET = events -> new WebSocketReader(WebSocketReader.Codec.BINARY, events);
+    private static final Function<StreamEvents, ProtocolReader> WEBSOCKET_BASE64 =
+            events -> new WebSocketReader(WebSocketReader.Codec.BASE64, events);
+    private static final Function<StreamEvents, ProtocolReader> SPDY = SpdyReader::new;
+
+    private static CapturedParts record(Function<StreamEvents, ProtocolReader> tapFor, byte[] fromClient, List<byte[]> fromServer) {
         return record(tapFor, List.of(fromClient), fromServer);
     }
 
     /** Client bytes first (the terminal size comes before output is shown), then the server's. */
-    private static CapturedParts record(Function<AsciicastRecorder, RelayTap> tapFor, List<byte[]> fromClient, List<byte[]> fromServer) {
+    private static CapturedParts record(Function<StreamEvents, ProtocolReader> tapFor, List<byte[]> fromClient, List<byte[]> fromServer) {
         CapturedParts parts = new CapturedParts();
-        RelayTap tap = tapFor.apply(parts.recorder(CapturedParts.SESSION));
+        RelayTap tap = parts.tap(CapturedParts.SESSION, tapFor);
         fromClient.forEach(piece -> tap.clientToServer(ByteBuffer.wrap(piece)));
         fromServer.forEach(piece -> tap.serverToClient(ByteBuffer.wrap(piece)));
         tap.close();
         assertThat(parts.parts.getLast().last()).isTrue();
+        assertThat(parts.endedBecause).as("the recording followed the stream").isEmpty();
         return parts;
     }
 
