@@ -8,4 +8,9 @@ final class RecordingRefused extends IOException {
     RecordingRefused(String reason) {
         super(reason);
     }
+
+    /** What kubectl is told. */
+    static String message(String reason) {
+        return "the session cannot be recorded, so it is refused: " + reason;
+    }
 }

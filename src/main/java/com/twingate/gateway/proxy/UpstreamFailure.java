@@ -24,8 +24,7 @@ record UpstreamFailure(int status, boolean clientLeft, String detail) {
         }
         RecordingRefused unrecordable = find(failure, RecordingRefused.class);
         if (unrecordable != null) {
-            return new UpstreamFailure(HttpStatus.SERVICE_UNAVAILABLE_503, false,
-                    "the session cannot be recorded, so it is refused: " + unrecordable.getMessage());
+            return new UpstreamFailure(HttpStatus.SERVICE_UNAVAILABLE_503, false, RecordingRefused.message(unrecordable.getMessage()));
         }
         if (clientFailure != null) {
             HttpException malformed = find(clientFailure, HttpException.class);

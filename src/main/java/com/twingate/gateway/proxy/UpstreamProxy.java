@@ -58,6 +58,7 @@ final class UpstreamProxy extends ProxyHandler {
     private final Duration idleTimeout;
     private final KeepAliveConfig keepAlive;
     private final GatewayMetrics metrics;
+    private final SessionRecorder recorder;
     private final TunnelUpgrades upgrades;
 
     UpstreamProxy(UpstreamConfig upstream, BearerTokenSource credential, KubernetesConfig kubernetes, Duration idleTimeout,
@@ -69,6 +70,7 @@ final class UpstreamProxy extends ProxyHandler {
         this.idleTimeout = idleTimeout;
         this.keepAlive = keepAlive;
         this.metrics = metrics;
+        this.recorder = recorder;
         this.upgrades = new TunnelUpgrades(recorder, tunnels);
         setUseServerThreadPool(true);
     }
@@ -118,6 +120,14 @@ final class UpstreamProxy extends ProxyHandler {
         // cannot read from the upgrade request and starts the recording on the 101.
         Optional<SessionInfo> recorded = RecordingPolicy.decide(clientRequest.getMethod(), clientRequest.getHttpURI().getPath(),
                 clientRequest.getHttpURI().getQuery(), identity.user(), identity.connectionId().orElse(""), context.requestId());
+        if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
+            Optional<String> refused = recorder.refusalBeforeStart(recorded);
+            if (refused.isPresent()) {
+                KubernetesStatus.write(clientRequest, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        RecordingRefused.message(refused.get()));
+                return true;
+            }
+        }
         Exchange exchange = new Exchange(clientRequest, context, recorded);
         clientRequest.setAttribute(EXCHANGE, exchange);
         // Whichever way the response ends, kubectl's endpoint goes back to its HTTP connection first.

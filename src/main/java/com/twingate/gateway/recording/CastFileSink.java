@@ -47,6 +47,15 @@ public final class CastFileSink implements RecordingSink {
         return headerEnd < 0 ? "" : asciicast.substring(headerEnd + 1);
     }
 
+    /** Says why no session's file could be made now, if none could: checked before a session is sent upstream. */
+    void check() {
+        if (!Files.isDirectory(directory) || !Files.isWritable(directory)) {
+            throw new RecordingException(RecordingFailureReason.UNWRITABLE_DIRECTORY,
+                    "the recording directory " + directory + " is not a writable directory");
+        }
+        checkSpace(directory);
+    }
+
     /** Makes the session's (empty) file, or says why it cannot be made. */
     void open(SessionInfo session) {
         Path file = fileFor(session);
@@ -57,12 +66,16 @@ public final class CastFileSink implements RecordingSink {
             throw new RecordingException(RecordingFailureReason.UNWRITABLE_DIRECTORY,
                     "cannot create the recording file " + file + ": " + describe(e));
         }
+        checkSpace(file);
+    }
+
+    private void checkSpace(Path where) {
         long free;
         try {
-            free = Files.getFileStore(file).getUsableSpace();
+            free = Files.getFileStore(where).getUsableSpace();
         } catch (IOException e) {
             throw new RecordingException(RecordingFailureReason.UNWRITABLE_DIRECTORY,
-                    "cannot tell the free space for " + file + ": " + describe(e));
+                    "cannot tell the free space for " + where + ": " + describe(e));
         }
         if (free < minimumFreeBytes) {
             throw new RecordingException(RecordingFailureReason.NO_SPACE,

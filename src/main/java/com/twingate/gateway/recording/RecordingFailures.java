@@ -28,6 +28,11 @@ final class RecordingFailures {
         this.metrics = metrics;
     }
 
+    /** {@code refuse}: a session that cannot be recorded does not run. */
+    boolean refusing() {
+        return policy == RecordingConfig.OnFailure.REFUSE;
+    }
+
     /** A session whose recording cannot start: true when it is refused. */
     boolean refusesNew(SessionInfo session, RecordingException failure) {
         boolean refuse = policy == RecordingConfig.OnFailure.REFUSE;

@@ -78,6 +78,27 @@ public final class SessionRecorder extends AbstractLifeCycle {
     }
 
     /**
+     * Before an upgrade request goes to the API server: why the session it asks for must be refused now,
+     * if it must ({@code refuse}, and no recording could be made — the gateway stopping, the directory not
+     * writable or full). The API server then runs nothing.
+     */
+    public Optional<String> refusalBeforeStart(Optional<SessionInfo> session) {
+        if (session.isEmpty() || !failures.refusing()) {
+            return Optional.empty();
+        }
+        try {
+            if (!isRunning()) {
+                throw notRunning();
+            }
+            files.ifPresent(CastFileSink::check);
+            return Optional.empty();
+        } catch (RecordingException e) {
+            failures.refusesNew(session.get(), e);
+            return Optional.of(e.getMessage());
+        }
+    }
+
+    /**
      * @param session  what the policy decided for the request (empty: not recorded)
      * @param switched the API server's 101 headers (they name the protocol it switched to)
      */
@@ -89,7 +110,7 @@ public final class SessionRecorder extends AbstractLifeCycle {
         Function<StreamEvents, ProtocolReader> reader;
         try {
             if (!isRunning()) {
-                throw new RecordingException(RecordingFailureReason.NOT_RUNNING, "the gateway is stopping and records no new session");
+                throw notRunning();
             }
             reader = readerFor(switched);
         } catch (RecordingException e) {
@@ -110,6 +131,10 @@ public final class SessionRecorder extends AbstractLifeCycle {
         return new Recording(new SessionRecording(info, sinks,
                 sink -> new AsciicastRecorder(info, sink, output, scheduler, flushInterval, flushSizeThreshold, metrics::recordedSession),
                 reader, output.budget(), failures));
+    }
+
+    private static RecordingException notRunning() {
+        return new RecordingException(RecordingFailureReason.NOT_RUNNING, "the gateway is stopping and records no new session");
     }
 
     /** The reader for what the API server switched to, or why there is none. */
