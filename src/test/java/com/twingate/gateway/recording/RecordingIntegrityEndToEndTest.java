@@ -107,11 +107,11 @@ class RecordingIntegrityEndToEndTest {
         assertThat(api.impersonations()).as("nothing reached the API server").isEmpty();
     }
 
-    /** Bypass 3: one malformed base64 text frame stopped the recording; the API server ignores it and goes on. */
+    /** Bypass 3: one malformed base64 text frame ("9!!!!": channel 9, not base64) stopped the recording; the API server ignores it. */
     @Test
     void aMalformedFrameTheApiServerIgnoresIsIgnoredAndRecordingGoesOn() throws Exception {
         String received = shell(POD + "exec" + SHELL, WebSocketExecClient.V4_BASE64, upgrade -> { },
-                client -> client.sendRawText("9!!!"));
+                client -> client.sendRawText("9!!!!"));
         assertThat(recordedOutput(POD + "exec")).isEqualTo(received).contains("42");
     }
 

@@ -90,6 +90,102 @@ class TapTest {
         assertThat(parts.output()).isEqualTo("base64 out\nsp");
     }
 
+    /**
+     * Bypass 6: a 64-bit length with the high bit set threw out of the tap. The API server reads that length
+     * as a negative number, which limits the frame to nothing: an empty frame, and the next frame follows at
+     * once. The recorder reads it the same way and goes on.
+     */
+    @Test
+    void aClientLengthWithTheHighBitSetIsTheEmptyFrameTheApiServerReads() {
+        byte[] odd = {(byte) 0x82, (byte) (0x80 | 127), (byte) 0x80, 0, 0, 0, 0, 0, 0, 5, 1, 2, 3, 4};
+        byte[] fromClient = concat(odd, new Frames.WebSocket(true).channel(4, "{\"Width\":77,\"Height\":22}").toByteArray());
+        byte[] fromServer = new Frames.WebSocket(false).channel(1, "still recorded").toByteArray();
+        CapturedParts parts = record(WEBSOCKET, List.of(fromClient), List.of(fromServer));
+        assertThat(parts.header(0).path("width").asInt()).as("the resize after the odd frame was read").isEqualTo(77);
+        assertThat(parts.output()).isEqualTo("still recorded");
+        for (int split = 1; split < fromClient.length; split++) {
+            CapturedParts two = record(WEBSOCKET, List.of(Arrays.copyOfRange(fromClient, 0, split),
+                    Arrays.copyOfRange(fromClient, split, fromClient.length)), List.of(fromServer));
+            assertThat(two.header(0).path("width").asInt()).as("split at %d", split).isEqualTo(77);
+        }
+    }
+
+    /** What the API server ignores the recorder ignores, in every channel protocol, and recording goes on. */
+    @Test
+    void clientFramesTheApiServerIgnoresAreIgnored() {
+        byte[] fromClient = concat(
+                new Frames.WebSocket(true)
+                        .frame(OpCode.TEXT, true, "9!!!!".getBytes(StandardCharsets.US_ASCII)) // channel 9, not base64
+                        .frame(OpCode.TEXT, true, "4{not base64}".getBytes(StandardCharsets.US_ASCII))
+                        .frame(OpCode.TEXT, true, new byte[0])
+                        .frame(OpCode.TEXT, true, ("4" + Base64.getEncoder().encodeToString(
+                                "{\"Width\":61,\"Height\":19}".getBytes(StandardCharsets.US_ASCII))).getBytes(StandardCharsets.US_ASCII))
+                        .toByteArray());
+        byte[] fromServer = new Frames.WebSocket(false)
+                .frame(OpCode.TEXT, true, ("1" + Base64.getEncoder().encodeToString("out".getBytes(StandardCharsets.UTF_8)))
+                        .getBytes(StandardCharsets.US_ASCII))
+                .toByteArray();
+        CapturedParts parts = record(WEBSOCKET_BASE64, List.of(fromClient), List.of(fromServer));
+        assertThat(parts.header(0).path("width").asInt()).isEqualTo(61);
+        assertThat(parts.output()).isEqualTo("out");
+    }
+
+    /** Bypass 4: the codec is the negotiated subprotocol's; a text frame on v4.channel.k8s.io is raw channel data. */
+    @Test
+    void textFramesOnABinaryProtocolCarryRawChannelData() {
+        byte[] fromClient = new Frames.WebSocket(true).frame(OpCode.TEXT, true, Frames.withStream(4,
+                "{\"Width\":88,\"Height\":11}".getBytes(StandardCharsets.US_ASCII))).toByteArray();
+        byte[] fromServer = new Frames.WebSocket(false).frame(OpCode.TEXT, true, Frames.withStream(1,
+                "text-framed output".getBytes(StandardCharsets.UTF_8))).toByteArray();
+        CapturedParts parts = record(WEBSOCKET, List.of(fromClient), List.of(fromServer));
+        assertThat(parts.header(0).path("width").asInt()).isEqualTo(88);
+        assertThat(parts.output()).isEqualTo("text-framed output");
+    }
+
+    /** Output the recorder cannot read is a failure it reports (ending the session by default), never a silent stop. */
+    @Test
+    void serverFramesTheClientCannotReadFailTheRecordingLoudly() {
+        byte[] negativeLength = {(byte) 0x82, 127, (byte) 0x80, 0, 0, 0, 0, 0, 0, 5};
+        byte[] notBase64 = new Frames.WebSocket(false).frame(OpCode.TEXT, true, "1!!!!".getBytes(StandardCharsets.US_ASCII))
+                .toByteArray();
+        for (byte[] fromServer : List.of(negativeLength, notBase64)) {
+            CapturedParts parts = new CapturedParts();
+            RelayTap tap = parts.tap(CapturedParts.SESSION, fromServer == notBase64 ? WEBSOCKET_BASE64 : WEBSOCKET);
+            assertThat(tap.serverToClient(ByteBuffer.wrap(fromServer)).toCompletableFuture().isCompletedExceptionally()).isTrue();
+            tap.close();
+            assertThat(parts.endedBecause).singleElement().asString().startsWith("session recording failed: the API server sent");
+            assertThat(parts.parts.getLast().last()).as("the recording is closed").isTrue();
+        }
+    }
+
+    /** SPDY data on a stream whose opening the recorder did not see (its headers unreadable) fails the recording. */
+    @Test
+    void spdyOutputOnAStreamNotSeenOpenedFailsTheRecordingRatherThanGoUnrecorded() {
+        CapturedParts parts = new CapturedParts();
+        RelayTap tap = parts.tap(CapturedParts.SESSION, SPDY);
+        tap.clientToServer(ByteBuffer.wrap(new Frames.Spdy().open(1, "stdout").toByteArray()));
+        tap.serverToClient(ByteBuffer.wrap(new Frames.Spdy().reply(1).data(1, "seen").data(3, "hidden?").toByteArray()));
+        tap.close();
+        assertThat(parts.output()).isEqualTo("seen");
+        assertThat(parts.endedBecause).singleElement().asString().contains("stream 3");
+    }
+
+    /** A stream re-opened under the same id keeps counting as output if any opening said stdout or stderr. */
+    @Test
+    void aSpdyStreamOpenedTwiceCountsAsOutputIfEitherOpeningSaidSo() {
+        byte[] fromClient = new Frames.Spdy().open(5, "stdout").open(5, "error").toByteArray();
+        CapturedParts parts = record(SPDY, List.of(fromClient), List.of(new Frames.Spdy().reply(5).data(5, "out").toByteArray()));
+        assertThat(parts.output()).isEqualTo("out");
+    }
+
+    private static byte[] concat(byte[]... pieces) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] piece : pieces) {
+            out.writeBytes(piece);
+        }
+        return out.toByteArray();
+    }
+
     private static byte[] spdyFromClient() {
         return new Frames.Spdy()
                 .open(1, "error").open(3, "stdin").open(5, "stdout").open(7, "stderr").open(9, "resize")
