@@ -80,7 +80,8 @@ public final class SessionRecording implements RelayTap, StreamEvents {
                 } else {
                     reader.fromServer(bytes);
                 }
-            } catch (RuntimeException e) {
+            } catch (Exception e) {
+                // A bug, not the bytes: readers report what they cannot read. Still, nothing escapes into the relay.
                 LOG.error("the session recorder failed on the relayed bytes", e);
                 unreadable("the recorder failed reading the stream: " + e);
             }
@@ -110,7 +111,7 @@ public final class SessionRecording implements RelayTap, StreamEvents {
     public void close() {
         try {
             reader.close();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.warn("closing the session recorder's protocol reader failed: {}", e.toString());
         }
         recorder.finish();

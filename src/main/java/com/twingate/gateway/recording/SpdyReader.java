@@ -20,7 +20,8 @@ import java.util.Map;
  * <p>Readers differ at the edges of SPDY, and an edge must not become a way to hide output: a stream
  * counts as output if any SYN_STREAM for its id named stdout or stderr, and DATA from the API server on a
  * stream whose opening was not seen whole (its headers unreadable, or after the client's bytes stopped
- * parsing — the API server ends the connection at such a frame error) makes the recording
+ * parsing — the API server ends the connection at such a frame error), or on a stream the API server
+ * never writes to (stdin, resize, a type it does not know), makes the recording
  * {@link StreamEvents#unreadable unreadable} rather than skip that output.
  */
 final class SpdyReader implements ProtocolReader {
@@ -30,7 +31,8 @@ final class SpdyReader implements ProtocolReader {
     /** kubectl opens five streams; more than this many is not a session the recorder can keep track of. */
     private static final int MAX_STREAMS = 1024;
 
-    private enum Kind { OTHER, RESIZE, UNKNOWN, OUTPUT }
+    /** What a stream carries, by its opening; a later kind wins over an earlier one when an id is opened twice. */
+    private enum Kind { ERROR, OTHER, RESIZE, UNKNOWN, OUTPUT }
 
     private final StreamEvents events;
     private final Map<Integer, Kind> streams = new HashMap<>();
@@ -59,11 +61,12 @@ final class SpdyReader implements ProtocolReader {
 
     /** @return false once the direction's bytes no longer parse (Netty's decoder then drops the rest) */
     private boolean decode(EmbeddedChannel direction, ByteBuffer bytes, boolean client) {
-        RuntimeException failure = null;
+        Exception failure = null;
         try {
             // A copy: the decoder keeps what it has not consumed, and the relay reuses its buffers.
             direction.writeInbound(Unpooled.copiedBuffer(bytes.duplicate()));
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
+            // Netty's decoders also throw checked exceptions (SpdyProtocolException) undeclared.
             failure = e;
         }
         // Frames decoded before a failure in the same piece still count.
@@ -86,6 +89,7 @@ final class SpdyReader implements ProtocolReader {
             Kind kind = open.isInvalid() || open.isTruncated() ? Kind.UNKNOWN : switch (String.valueOf(open.headers().getAsString(STREAM_TYPE))) {
                 case "stdout", "stderr" -> Kind.OUTPUT;
                 case "resize" -> Kind.RESIZE;
+                case "error" -> Kind.ERROR;
                 default -> Kind.OTHER;
             };
             if (streams.size() >= MAX_STREAMS && !streams.containsKey(open.streamId())) {
@@ -103,10 +107,12 @@ final class SpdyReader implements ProtocolReader {
             return;
         }
         Kind kind = streams.get(data.streamId());
-        if (kind == null || kind == Kind.UNKNOWN) {
-            unreadable("SPDY data from the API server on stream " + data.streamId() + ", whose opening the recorder could not read");
-        } else if (kind == Kind.OUTPUT) {
+        if (kind == Kind.OUTPUT) {
             events.output(data.content().nioBuffer());
+        } else if (kind != Kind.ERROR) {
+            // The API server writes output and its status, nothing else: data elsewhere is something the recorder did not follow.
+            unreadable("SPDY data from the API server on stream " + data.streamId() + ", which the recorder did not see opened "
+                    + "for output or status");
         }
     }
 

@@ -156,7 +156,7 @@ public final class Tunnel {
         try {
             return direction == Direction.FROM_CLIENT ? tap.clientToServer(bytes.asReadOnlyBuffer())
                     : tap.serverToClient(bytes.asReadOnlyBuffer());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.error("the relay's tap failed; the session is ended rather than relayed unseen", e);
             return CompletableFuture.failedStage(e);
         }

@@ -25,6 +25,8 @@ final class CapturedParts implements RecordingSink {
     static final GatClaims.User ALICE = new GatClaims.User("u-1", "alice", List.of("devs"));
     static final SessionInfo SESSION = new SessionInfo("default", "web", "app", List.of("sh", "-c", "top"), true, ALICE, "c-1", "r-1");
     static final SessionInfo NO_TTY = new SessionInfo("default", "web", "app", List.of("ls"), false, ALICE, "c-1", "r-1");
+    /** One for all taps: building the metrics registers the JVM's, which is slow. */
+    private static final GatewayMetrics METRICS = new GatewayMetrics(new PrometheusRegistry());
     private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().factory());
 
@@ -64,7 +66,7 @@ final class CapturedParts implements RecordingSink {
                          Function<StreamEvents, ProtocolReader> reader, RecordingWriter writer) {
         SessionRecording tap = new SessionRecording(session, List.of(sink), out -> new AsciicastRecorder(session, out, writer, SCHEDULER,
                 Duration.ofHours(1), flushSizeThreshold, d -> { }), reader, writer.budget(),
-                new RecordingFailures(RecordingConfig.OnFailure.REFUSE, new GatewayMetrics(new PrometheusRegistry())));
+                new RecordingFailures(RecordingConfig.OnFailure.REFUSE, METRICS));
         tap.whenMustEnd(endedBecause::add);
         return tap;
     }
