@@ -51,8 +51,12 @@ public final class AsciicastRecorder {
     private int width = DEFAULT_WIDTH;
     private int height = DEFAULT_HEIGHT;
     private boolean sized;
+    /** Characters of the events waiting for a part, against {@code flushSizeThreshold}. */
     private long bufferedBytes;
     private long heldBytes;
+    /** Heap those events take, against the budget of all recordings. */
+    private long bufferedHeap;
+    private long heldHeap;
     private int sequence;
     private boolean finished;
 
@@ -91,9 +95,10 @@ public final class AsciicastRecorder {
             return;
         }
         heldUntilSized.add(event);
-        long held = RecordingBudget.heapBytes(event) + 1;
-        heldBytes += held;
-        budget.take(held);
+        long heap = RecordingBudget.heapBytes(event) + 1;
+        heldBytes += event.length() + 1;
+        heldHeap += heap;
+        budget.take(heap);
         if (heldBytes >= flushSizeThreshold || budget.exhausted()) {
             // A client that never sends a size must not make the gateway hold output without bound:
             // the recording takes the default size and goes on.
@@ -130,7 +135,9 @@ public final class AsciicastRecorder {
         events.addAll(heldUntilSized);
         heldUntilSized.clear();
         bufferedBytes += heldBytes;
+        bufferedHeap += heldHeap;
         heldBytes = 0;
+        heldHeap = 0;
         emit(true);
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
         output.execute(() -> onFinished.accept(duration));
@@ -142,8 +149,9 @@ public final class AsciicastRecorder {
         List<String> held = List.copyOf(heldUntilSized);
         heldUntilSized.clear();
         // The held events move into the part buffer, which takes them from the budget again.
-        budget.give(heldBytes);
+        budget.give(heldHeap);
         heldBytes = 0;
+        heldHeap = 0;
         held.forEach(this::append);
     }
 
@@ -156,9 +164,10 @@ public final class AsciicastRecorder {
 
     private void append(String event) {
         events.add(event);
-        long bytes = RecordingBudget.heapBytes(event) + 1;
-        bufferedBytes += bytes;
-        budget.take(bytes);
+        long heap = RecordingBudget.heapBytes(event) + 1;
+        bufferedBytes += event.length() + 1;
+        bufferedHeap += heap;
+        budget.take(heap);
         if (bufferedBytes >= flushSizeThreshold || budget.exhausted()) {
             emit(false);
         }
@@ -167,12 +176,13 @@ public final class AsciicastRecorder {
     private void emit(boolean last) {
         String header = header();
         List<String> part = List.copyOf(events);
-        long bytes = bufferedBytes;
+        long heap = bufferedHeap;
         events.clear();
         bufferedBytes = 0;
+        bufferedHeap = 0;
         int number = ++sequence;
         // Joined on the writer's thread: the relay's thread only hands the events over.
-        output.write(bytes, () -> sink.part(session, join(header, part), number, last));
+        output.write(heap, () -> sink.part(session, join(header, part), number, last));
     }
 
     /** No empty line after a lone header: players read every line as an event and fail on an empty one. */
