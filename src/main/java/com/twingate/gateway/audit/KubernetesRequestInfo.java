@@ -162,20 +162,8 @@ public record KubernetesRequestInfo(
     }
 
     private static List<String> splitPath(String path) {
-        String trimmed = trimSlashes(path);
+        String trimmed = ApiServerPath.trimSlashes(path);
         return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
-    }
-
-    private static String trimSlashes(String path) {
-        int start = 0;
-        int end = path.length();
-        while (start < end && path.charAt(start) == '/') {
-            start++;
-        }
-        while (end > start && path.charAt(end - 1) == '/') {
-            end--;
-        }
-        return path.substring(start, end);
     }
 
     private static List<String> values(Fields parameters, String name) {

@@ -63,8 +63,11 @@ final class WebSocketReader implements ProtocolReader {
         fromServer.feed(bytes.duplicate());
     }
 
-    /** The header every frame starts with, read a byte at a time as the pieces come. */
-    private abstract static class FrameHeader {
+    /**
+     * Frames read as the pieces come: the header a byte at a time, then the payload in slices; the
+     * subclass says what a frame means and what its payload is for.
+     */
+    private abstract static class FrameReader {
         private int headerState;
         private int lengthBytes;
         protected int firstByte;
@@ -74,8 +77,48 @@ final class WebSocketReader implements ProtocolReader {
         protected final byte[] mask = new byte[4];
         private int maskBytes;
 
+        protected boolean inPayload;
+        protected long remaining;
+        protected long offset;
+
+        final void feed(ByteBuffer in) {
+            while (in.hasRemaining() && !stopped()) {
+                if (!inPayload) {
+                    if (header(in)) {
+                        offset = 0;
+                        frameStarts();
+                    }
+                    continue;
+                }
+                int take = (int) Math.min(in.remaining(), remaining);
+                if (skipsPayload()) {
+                    in.position(in.position() + take);
+                } else {
+                    data(payload(in, take, offset));
+                }
+                offset += take;
+                remaining -= take;
+                if (remaining == 0) {
+                    inPayload = false;
+                    frameEnds();
+                }
+            }
+        }
+
+        /** A frame's header was read: set {@code inPayload} and {@code remaining} to read its payload. */
+        protected abstract void frameStarts();
+
+        protected abstract boolean skipsPayload();
+
+        protected abstract void data(ByteBuffer payload);
+
+        protected abstract void frameEnds();
+
+        /** Nothing more is read from this direction. */
+        protected abstract boolean stopped();
+
         /** Reads header bytes; true once the header is complete (the rest of {@code in} is payload). */
-        protected final boolean header(ByteBuffer in) {
+        private boolean header(ByteBuffer in) {
             while (in.hasRemaining()) {
                 int b = in.get() & 0xFF;
                 switch (headerState) {
@@ -112,7 +155,7 @@ final class WebSocketReader implements ProtocolReader {
         }
 
         /** Unmasks {@code take} payload bytes from {@code in}, {@code offset} bytes into the payload. */
-        protected final ByteBuffer payload(ByteBuffer in, int take, long offset) {
+        private ByteBuffer payload(ByteBuffer in, int take, long offset) {
             ByteBuffer slice = in.slice(in.position(), take);
             in.position(in.position() + take);
             if (!masked) {
@@ -128,15 +171,12 @@ final class WebSocketReader implements ProtocolReader {
     }
 
     /** The client's frames, as the API server reads them. */
-    private static final class ClientFrames extends FrameHeader {
+    private static final class ClientFrames extends FrameReader {
         private final Codec codec;
         private final StreamEvents events;
-        private boolean inPayload;
         private boolean skipping;
         /** The API server stopped reading: nothing after this reaches a channel. */
         private boolean ended;
-        private long remaining;
-        private long offset;
         private int channel;
         private final ByteArrayOutputStream resize = new ByteArrayOutputStream();
         private boolean resizeTooLong;
@@ -146,56 +186,39 @@ final class WebSocketReader implements ProtocolReader {
             this.events = events;
         }
 
-        void feed(ByteBuffer in) {
-            while (in.hasRemaining() && !ended) {
-                if (!inPayload && !skipping) {
-                    if (header(in)) {
-                        frameStarts();
-                    }
-                    continue;
-                }
-                int take = (int) Math.min(in.remaining(), remaining);
-                if (skipping) {
-                    in.position(in.position() + take);
-                } else {
-                    data(payload(in, take, offset));
-                }
-                offset += take;
-                remaining -= take;
-                if (remaining == 0) {
-                    frameEnds();
-                }
-            }
+        @Override
+        protected boolean stopped() {
+            return ended;
         }
 
-        private void frameStarts() {
+        @Override
+        protected boolean skipsPayload() {
+            return skipping;
+        }
+
+        @Override
+        protected void frameStarts() {
             if (!masked || opcode == 0x8 || opcode == 0xA) {
                 // An unmasked frame or a close ends the API server's reading; a pong is "not implemented" there.
                 ended = true;
                 return;
             }
-            offset = 0;
             channel = -1;
-            if (opcode == 0x9) {
+            skipping = opcode == 0x9;
+            if (skipping) {
                 // The ping's payload is read and answered; an empty one fails that read, which ends the connection.
                 ended = length <= 0;
-                skipping = length > 0;
-                remaining = length;
-                return;
-            }
-            if (length > MAX_CLIENT_FRAME) {
+            } else if (length > MAX_CLIENT_FRAME) {
                 ended = true;
                 return;
             }
-            if (length <= 0) {
-                // A negative length limits the read to nothing: an empty message, which is skipped.
-                return;
-            }
-            inPayload = true;
+            // A negative length limits the read to nothing: an empty message, which is skipped.
+            inPayload = length > 0;
             remaining = length;
         }
 
-        private void data(ByteBuffer bytes) {
+        @Override
+        protected void data(ByteBuffer bytes) {
             if (channel < 0 && bytes.hasRemaining()) {
                 int first = bytes.get() & 0xFF;
                 channel = codec == Codec.BASE64 ? (first - '0') & 0xFF : first;
@@ -212,8 +235,9 @@ final class WebSocketReader implements ProtocolReader {
             }
         }
 
-        private void frameEnds() {
-            if (inPayload && channel == RESIZE && !resizeTooLong) {
+        @Override
+        protected void frameEnds() {
+            if (!skipping && channel == RESIZE && !resizeTooLong) {
                 byte[] data = codec == Codec.BASE64 ? GoBase64.decode(resize.toByteArray()) : resize.toByteArray();
                 // Base64 that does not decode is a frame the API server drops.
                 if (data != null) {
@@ -222,22 +246,17 @@ final class WebSocketReader implements ProtocolReader {
             }
             resize.reset();
             resizeTooLong = false;
-            inPayload = false;
-            skipping = false;
         }
     }
 
     /** The API server's frames, as the client reads them. */
-    private static final class ServerFrames extends FrameHeader {
+    private static final class ServerFrames extends FrameReader {
         private final Codec codec;
         private final StreamEvents events;
-        private boolean inPayload;
         private boolean broken;
         private boolean control;
         private boolean fin;
         private boolean inMessage;
-        private long remaining;
-        private long offset;
         private int channel;
         private GoBase64 base64;
 
@@ -246,29 +265,18 @@ final class WebSocketReader implements ProtocolReader {
             this.events = events;
         }
 
-        void feed(ByteBuffer in) {
-            while (in.hasRemaining() && !broken) {
-                if (!inPayload) {
-                    if (header(in)) {
-                        frameStarts();
-                    }
-                    continue;
-                }
-                int take = (int) Math.min(in.remaining(), remaining);
-                if (control) {
-                    in.position(in.position() + take);
-                } else {
-                    data(payload(in, take, offset));
-                }
-                offset += take;
-                remaining -= take;
-                if (remaining == 0) {
-                    frameEnds();
-                }
-            }
+        @Override
+        protected boolean stopped() {
+            return broken;
         }
 
-        private void frameStarts() {
+        @Override
+        protected boolean skipsPayload() {
+            return control;
+        }
+
+        @Override
+        protected void frameStarts() {
             fin = (firstByte & 0x80) != 0;
             control = opcode >= 0x8;
             if ((firstByte & 0x70) != 0) {
@@ -287,16 +295,16 @@ final class WebSocketReader implements ProtocolReader {
                     channel = -1;
                     base64 = codec == Codec.BASE64 ? new GoBase64() : null;
                 }
-                offset = 0;
                 remaining = length;
-                inPayload = true;
-                if (remaining == 0) {
+                inPayload = remaining > 0;
+                if (!inPayload) {
                     frameEnds();
                 }
             }
         }
 
-        private void data(ByteBuffer bytes) {
+        @Override
+        protected void data(ByteBuffer bytes) {
             if (channel < 0 && bytes.hasRemaining()) {
                 int first = bytes.get() & 0xFF;
                 channel = codec == Codec.BASE64 ? first - '0' : first;
@@ -314,8 +322,8 @@ final class WebSocketReader implements ProtocolReader {
             }
         }
 
-        private void frameEnds() {
-            inPayload = false;
+        @Override
+        protected void frameEnds() {
             if (control || !fin) {
                 return;
             }

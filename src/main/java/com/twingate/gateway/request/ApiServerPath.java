@@ -99,11 +99,8 @@ public final class ApiServerPath {
         return "/" + String.join("/", segments);
     }
 
-    /**
-     * The path read segment by segment as a router that trims slashes at its ends reads it: an empty
-     * or dot segment between two slashes is a name there.
-     */
-    private static boolean looselyAPodStream(String path) {
+    /** {@code path} without the slashes at its ends, as the API server's request-info parser and router take it. */
+    public static String trimSlashes(String path) {
         int start = 0;
         int end = path.length();
         while (start < end && path.charAt(start) == '/') {
@@ -112,7 +109,15 @@ public final class ApiServerPath {
         while (end > start && path.charAt(end - 1) == '/') {
             end--;
         }
-        String[] segments = path.substring(start, end).split("/", -1);
+        return path.substring(start, end);
+    }
+
+    /**
+     * The path read segment by segment as a router that trims slashes at its ends reads it: an empty
+     * or dot segment between two slashes is a name there.
+     */
+    private static boolean looselyAPodStream(String path) {
+        String[] segments = trimSlashes(path).split("/", -1);
         return segments.length == 7 && segments[0].equals("api") && segments[1].equals("v1")
                 && segments[2].equals("namespaces") && segments[4].equals("pods")
                 && Set.of("exec", "attach", "portforward").contains(segments[6]);
