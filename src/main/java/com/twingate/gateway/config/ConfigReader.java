@@ -37,7 +37,8 @@ final class ConfigReader {
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
-            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "log.format",
+            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "recording.onFailure",
+            "recording.bufferBudget", "log.format",
             "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes",
             "http2.enabled");
     /**
@@ -63,6 +64,9 @@ final class ConfigReader {
     // Twingate's own chart tests use 200: a small threshold only means many small parts.
     private static final long MIN_FLUSH_SIZE = 100;
     private static final long MAX_FLUSH_SIZE = 16_000_000;
+    /** Below a megabyte every busy session is cut into tiny parts; above 16 GiB it no longer bounds anything. */
+    private static final long MIN_BUFFER_BUDGET = 1L << 20;
+    private static final long MAX_BUFFER_BUDGET = 16L << 30;
     private static final Pattern UNITLESS = Pattern.compile("\\s*[0-9.]+\\s*");
     private static final int MAX_ECHOED_VALUE = 80;
 
@@ -103,7 +107,7 @@ final class ConfigReader {
         TlsConfig tls = tls();
         KubernetesConfig kubernetes = kubernetes();
         AuditLogConfig auditLog = new AuditLogConfig(duration("auditLog.flushInterval"), flushSizeThreshold());
-        Optional<Path> recordingDirectory = recordingDirectory();
+        RecordingConfig recording = new RecordingConfig(recordingDirectory(), onFailure(), bufferBudget());
         LogFormat logFormat = logFormat();
         Duration shutdownTimeout = duration("shutdownTimeout");
         Duration halfCloseTimeout = duration("relay.halfCloseTimeout");
@@ -114,7 +118,7 @@ final class ConfigReader {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
-                kubernetes, auditLog, recordingDirectory, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive,
+                kubernetes, auditLog, recording, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive,
                 http2);
     }
 
@@ -292,6 +296,24 @@ final class ConfigReader {
             return (int) MIN_FLUSH_SIZE;
         }
         return (int) threshold;
+    }
+
+    private RecordingConfig.OnFailure onFailure() {
+        String value = string("recording.onFailure").orElse("refuse");
+        return RecordingConfig.OnFailure.of(value).orElseGet(() -> {
+            problem("recording.onFailure", "must be refuse or continue: " + echo("recording.onFailure"));
+            return RecordingConfig.OnFailure.REFUSE;
+        });
+    }
+
+    private long bufferBudget() {
+        String key = "recording.bufferBudget";
+        long budget = read(key, "must be a number of bytes", () -> config.getBytes(key)).orElse(MIN_BUFFER_BUDGET);
+        if (budget < MIN_BUFFER_BUDGET || budget > MAX_BUFFER_BUDGET) {
+            problem(key, "must be between 1MiB and 16GiB: " + echo(key));
+            return MIN_BUFFER_BUDGET;
+        }
+        return budget;
     }
 
     private int keepAliveProbes() {

@@ -22,9 +22,15 @@ public record GatewayConfig(
         TlsConfig tls,
         KubernetesConfig kubernetes,
         AuditLogConfig auditLog,
-        Optional<Path> recordingDirectory,
+        RecordingConfig recording,
         LogFormat logFormat,
         Duration shutdownTimeout,
         Duration halfCloseTimeout,
         KeepAliveConfig tcpKeepAlive,
-        boolean http2) {}
+        boolean http2) {
+
+    /** Where each recorded session also goes as a {@code .cast} file, when set. */
+    public Optional<Path> recordingDirectory() {
+        return recording.directory();
+    }
+}

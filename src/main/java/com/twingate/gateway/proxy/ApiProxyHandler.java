@@ -7,6 +7,7 @@ import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
 import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.relay.ActiveTunnels;
+import com.twingate.gateway.request.ApiServerPath;
 import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.upstream.UpstreamRouter;
 import java.util.LinkedHashMap;
@@ -71,6 +72,14 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
             KubernetesStatus.write(request, response, callback,
                     HttpMethod.OPTIONS.is(request.getMethod()) ? HttpStatus.NOT_IMPLEMENTED_501 : HttpStatus.BAD_REQUEST_400,
                     request.getMethod() + " * is not served: requests name a path of the Kubernetes API");
+            return true;
+        }
+        if (ApiServerPath.classify(request.getHttpURI().getPath()) instanceof ApiServerPath.Ambiguous ambiguous) {
+            // The gateway records what the API server runs; it does not guess how a spelling is routed.
+            LOG.warn("refused a pod stream path that is not spelled canonically: {}", request.getHttpURI().getPath());
+            KubernetesStatus.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "the path " + ambiguous.decodedPath() + " is not canonical: pod exec, attach and portforward paths must be "
+                            + "/api/v1/namespaces/{namespace}/pods/{name}/{subresource}, without empty or dot segments");
             return true;
         }
         UpstreamProxy proxy = proxies.get(identity.get().upstreamName());

@@ -3,7 +3,10 @@ package com.twingate.gateway.proxy;
 import com.twingate.gateway.config.KeepAliveConfig;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.UpstreamConfig;
+import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
+import com.twingate.gateway.recording.RecordingPolicy;
+import com.twingate.gateway.recording.SessionInfo;
 import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.relay.ActiveTunnels;
 import com.twingate.gateway.request.RequestContext;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +64,7 @@ final class UpstreamProxy extends ProxyHandler {
     private final KeepAliveConfig keepAlive;
     private final boolean http2;
     private final GatewayMetrics metrics;
+    private final SessionRecorder recorder;
     private final TunnelUpgrades upgrades;
 
     UpstreamProxy(UpstreamConfig upstream, BearerTokenSource credential, KubernetesConfig kubernetes, Duration idleTimeout,
@@ -73,6 +78,7 @@ final class UpstreamProxy extends ProxyHandler {
         this.keepAlive = keepAlive;
         this.http2 = http2;
         this.metrics = metrics;
+        this.recorder = recorder;
         this.upgrades = new TunnelUpgrades(recorder, tunnels);
         setUseServerThreadPool(true);
     }
@@ -124,7 +130,21 @@ final class UpstreamProxy extends ProxyHandler {
 
     @Override
     public boolean handle(Request clientRequest, Response response, Callback callback) {
-        Exchange exchange = new Exchange(clientRequest, RequestContext.of(clientRequest));
+        RequestContext context = RequestContext.of(clientRequest);
+        ClientIdentity identity = context.identity().orElseThrow();
+        // Decided once, from what the API server will run: the same decision strips what the recorder
+        // cannot read from the upgrade request and starts the recording on the 101.
+        Optional<SessionInfo> recorded = RecordingPolicy.decide(clientRequest.getMethod(), clientRequest.getHttpURI().getPath(),
+                clientRequest.getHttpURI().getQuery(), identity.user(), identity.connectionId().orElse(""), context.requestId());
+        if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
+            Optional<String> refused = recorder.refusalBeforeStart(recorded);
+            if (refused.isPresent()) {
+                KubernetesStatus.write(clientRequest, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        RecordingRefused.message(refused.get()));
+                return true;
+            }
+        }
+        Exchange exchange = new Exchange(clientRequest, context, recorded);
         clientRequest.setAttribute(EXCHANGE, exchange);
         // Whichever way the response ends, kubectl's endpoint goes back to its HTTP connection first.
         Callback completion = Callback.from(() -> {
@@ -166,7 +186,7 @@ final class UpstreamProxy extends ProxyHandler {
         upstreamRequest.headers(headers -> {
             headers.clear();
             headers.add(HeaderRules.forUpstream(clientRequest.getHeaders(), context.identity().orElseThrow(),
-                    credential.current(), upstream.address()));
+                    credential.current(), upstream.address(), exchange(clientRequest).recorded.isPresent()));
         });
     }
 
@@ -220,7 +240,7 @@ final class UpstreamProxy extends ProxyHandler {
         if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
             // A 101 replaces the listeners above with the tunnel's: it reports the answer itself.
             upstreamRequest.attribute(HttpUpgrader.Factory.class.getName(),
-                    (HttpUpgrader.Factory) version -> upgrades.upgrader(clientRequest, exchange.context,
+                    (HttpUpgrader.Factory) version -> upgrades.upgrader(clientRequest, exchange.context, exchange.recorded,
                             () -> exchange.apiServerAnswered(clientRequest.getMethod(), HttpStatus.SWITCHING_PROTOCOLS_101),
                             proxyToClientResponse, proxyToClientCallback));
         }
@@ -262,6 +282,8 @@ final class UpstreamProxy extends ProxyHandler {
     /** One proxied request: its two sides, and what is known of kubectl's side while it runs. */
     private static final class Exchange {
         private final RequestContext context;
+        /** The session to record if the API server switches protocols. */
+        private final Optional<SessionInfo> recorded;
         private final ClientDisconnectWatch watch;
         /** The request sent and a plain (not 101) answer begun: then kubectl's endpoint may be watched. */
         private final AtomicInteger watchConditions = new AtomicInteger();
@@ -272,8 +294,9 @@ final class UpstreamProxy extends ProxyHandler {
         /** Reading kubectl's request body failed: it went away, or sent a malformed body. */
         private volatile Throwable clientFailure;
 
-        private Exchange(Request clientRequest, RequestContext context) {
+        private Exchange(Request clientRequest, RequestContext context, Optional<SessionInfo> recorded) {
             this.context = context;
+            this.recorded = recorded;
             this.watch = ClientDisconnectWatch.on(clientRequest.getConnectionMetaData(), this::clientGone);
         }
 
