@@ -63,7 +63,11 @@ abstract class KubectlMatrix {
     private static final int PORT_FORWARD_BYTES = 50 * 1024 * 1024;
     private static final int MANIFEST_BYTES = 5 * 1024 * 1024;
     private static final String PROMPT = "matrix$ ";
-    private static final Pattern SIZE = Pattern.compile("\\n(\\d+ \\d+)\\r\\n");
+    /**
+     * stty's answer on a line of its own, or behind a prompt: a resize arriving while the shell waits for
+     * input makes it draw its prompt again, before the command's output ("matrix$ 40 100").
+     */
+    private static final Pattern SIZE = Pattern.compile("(?:\\n|" + Pattern.quote(PROMPT) + ")(\\d+ \\d+)\\r\\n");
 
     @TempDir
     static Path dir;

@@ -37,6 +37,10 @@ public final class Kubectl {
     }
 
     /** The minor versions installed here, e.g. {@code 1.27}, oldest first. */
+    /** {@code -Dkubectl.only=1.32,1.33}: a developer's run of the matrix on some versions only (never set in CI). */
+    private static final List<String> ONLY = List.of(System.getProperty("kubectl.only", "").split(",")).stream()
+            .filter(v -> !v.isBlank()).toList();
+
     public static List<String> installedVersions() {
         if (!Files.isDirectory(SDK_BIN)) {
             return List.of();
@@ -45,6 +49,7 @@ public final class Kubectl {
             return files.map(p -> p.getFileName().toString())
                     .filter(n -> n.matches("kubectl\\.1\\.\\d+"))
                     .map(n -> n.substring("kubectl.".length()))
+                    .filter(v -> ONLY.isEmpty() || ONLY.contains(v))
                     .sorted((a, b) -> Integer.compare(minor(a), minor(b)))
                     .toList();
         } catch (IOException e) {

@@ -82,14 +82,14 @@ public final class Terminal implements AutoCloseable {
 
     /** Waits until the screen shows {@code text} somewhere after {@code from} characters. */
     public void awaitScreen(String text, int from, Duration deadline) {
-        Await.until("the terminal to show '" + text + "'; it shows: " + screenTail(), deadline,
+        Await.until(() -> "the terminal to show '" + text + "'; it shows: " + screenTail(), deadline,
                 () -> screen().indexOf(text, from) >= 0);
     }
 
     /** Waits until the screen shows a match of {@code pattern} after {@code from} characters, and returns it. */
     public String awaitMatch(Pattern pattern, int from, Duration deadline) {
         String[] found = new String[1];
-        Await.until("the terminal to show " + pattern + "; it shows: " + screenTail(), deadline, () -> {
+        Await.until(() -> "the terminal to show " + pattern + " after " + from + " characters; it shows: " + screenTail(), deadline, () -> {
             Matcher matcher = pattern.matcher(screen());
             if (matcher.find(Math.min(from, screen().length()))) {
                 found[0] = matcher.group();
