@@ -1,12 +1,12 @@
 package com.twingate.gateway.connect;
 
+import com.twingate.gateway.tls.TlsProviders;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.util.Base64;
-import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
 
 /**
  * Binds a token to one TLS session [§2]: the client signs the outer session's exported keying
@@ -20,12 +20,9 @@ public final class ProofOfPossession {
 
     private ProofOfPossession() {}
 
-    /** The keying material both ends derive from the outer TLS session. */
-    public static byte[] keyingMaterial(SSLSession session) throws SSLException {
-        if (!(session instanceof ExtendedSSLSession extended)) {
-            throw new SSLException("TLS session cannot export keying material: " + session.getClass().getName());
-        }
-        return extended.exportKeyingMaterialData(EXPORTER_LABEL, null, EXPORTER_LENGTH);
+    /** The keying material both ends derive from the outer TLS session, whichever provider runs it. */
+    public static byte[] keyingMaterial(SSLEngine outerTls) throws SSLException {
+        return TlsProviders.exportKeyingMaterial(outerTls, EXPORTER_LABEL, EXPORTER_LENGTH);
     }
 
     /**

@@ -8,6 +8,7 @@ import com.twingate.gateway.config.KeepAliveConfig;
 import com.twingate.gateway.config.LogFormat;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.TlsConfig;
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.config.TwingateConfig;
 import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.server.GatewayServer;
@@ -77,7 +78,7 @@ class ConnectLayerTest {
         TestPki.Issued cert = pki.issue("gateway-server");
         TwingateConfig twingate = new TwingateConfig(NETWORK, "test", controller.jwksUrl(), controller.issuer());
         GatewayConfig config = new GatewayConfig(twingate, "127.0.0.1", 0, 0, connectTimeout, Duration.ofMinutes(5),
-                new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1)),
+                new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1), TlsProvider.JDK),
                 new KubernetesConfig(List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new AuditLogConfig(Duration.ofMinutes(10), 1_000_000), Optional.empty(), LogFormat.JSON, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3));
