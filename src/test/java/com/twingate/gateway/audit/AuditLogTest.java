@@ -1,0 +1,105 @@
+package com.twingate.gateway.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.twingate.gateway.logging.GatewayLogEncoder;
+import com.twingate.gateway.token.GatClaims;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/** The audit line's fields, names, order and JSON types, exactly as the gateway writes them. */
+class AuditLogTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
+    private final GatewayLogEncoder encoder = new GatewayLogEncoder();
+    private final List<String> lines = new ArrayList<>();
+    private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent event) {
+            lines.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
+        }
+    };
+    private final Logger audit = logging.getLogger(AuditLog.LOGGER);
+
+    @AfterEach
+    void detach() {
+        audit.detachAppender(appender);
+        appender.stop();
+    }
+
+    @Test
+    void anExecThatFailedHasEveryField() throws Exception {
+        Map<String, List<String>> requestHeaders = new LinkedHashMap<>();
+        requestHeaders.put("Authorization", List.of(Redaction.REDACTED));
+        requestHeaders.put("X-Stream-Protocol-Version", List.of("v5.channel.k8s.io", "v4.channel.k8s.io"));
+        AuditLog.Entry entry = new AuditLog.Entry("r-1", Instant.parse("2026-12-01T10:00:00.123Z"), "POST",
+                "/api/v1/namespaces/default/pods/web/exec?command=sh&command=-c&container=web&stdin=true&tty=true",
+                "10.0.0.1:5000", Optional.of(new GatClaims.User("u-1", "josé@example.com", List.of("dev", "ops"))),
+                Optional.empty(), requestHeaders, 101, Map.of("Upgrade", List.of("websocket")),
+                Optional.of("the API server went away"),
+                KubernetesRequestInfo.of("POST", "/api/v1/namespaces/default/pods/web/exec",
+                        "command=sh&command=-c&container=web&stdin=true&tty=true"),
+                new AuditLog.Measurement(321, 4096, Duration.ofMillis(1500)));
+
+        ObjectNode line = write(entry);
+
+        assertThat(line).hasToString("""
+                {"message":"API request failed","request_id":"r-1","requested_at":"2026-12-01T10:00:00.123Z","method":"POST",\
+                "url":"/api/v1/namespaces/default/pods/web/exec?command=sh&command=-c&container=web&stdin=true&tty=true",\
+                "remote_addr":"10.0.0.1:5000","user":{"id":"u-1","username":"josé@example.com","groups":["dev","ops"]},\
+                "conn_id":null,"kubernetes":{"verb":"exec","nonResourceURL":false,"apiVersion":"v1","resource":"pods",\
+                "subresource":"exec","namespace":"default","name":"web","container":"web","command":["sh","-c"],"tty":true,\
+                "stdin":true},"request":{"headers":{"Authorization":["[REDACTED]"],"X-Stream-Protocol-Version":\
+                ["v5.channel.k8s.io","v4.channel.k8s.io"]},"size_bytes":321},"response":{"status_code":101,"headers":\
+                {"Upgrade":["websocket"]},"size_bytes":4096},"duration":1.5,"error":"the API server went away"}""");
+    }
+
+    @Test
+    void aPortForwardWithoutUserHasItsPortsAndNoError() throws Exception {
+        AuditLog.Entry entry = new AuditLog.Entry("r-2", Instant.parse("2026-12-01T10:00:00Z"), "GET",
+                "/api/v1/namespaces/default/pods/web/portforward?ports=8080", "10.0.0.2:5001", Optional.empty(),
+                Optional.of("conn-7"), Map.of(), 200, Map.of(), Optional.empty(),
+                KubernetesRequestInfo.of("GET", "/api/v1/namespaces/default/pods/web/portforward", "ports=8080"),
+                new AuditLog.Measurement(0, 0, Duration.ZERO));
+
+        ObjectNode line = write(entry);
+
+        assertThat(line).hasToString("""
+                {"message":"API request completed","request_id":"r-2","requested_at":"2026-12-01T10:00:00Z","method":"GET",\
+                "url":"/api/v1/namespaces/default/pods/web/portforward?ports=8080","remote_addr":"10.0.0.2:5001","user":null,\
+                "conn_id":"conn-7","kubernetes":{"verb":"portforward","nonResourceURL":false,"apiVersion":"v1",\
+                "resource":"pods","subresource":"portforward","namespace":"default","name":"web","ports":["8080"]},\
+                "request":{"headers":{},"size_bytes":0},"response":{"status_code":200,"headers":{},"size_bytes":0},\
+                "duration":0.0}""");
+    }
+
+    /** The line as written, less what differs from run to run (time, caller, version) and the constant envelope. */
+    private ObjectNode write(AuditLog.Entry entry) throws Exception {
+        encoder.setContext(logging);
+        encoder.start();
+        appender.setContext(logging);
+        appender.start();
+        audit.addAppender(appender);
+        new AuditLog().requestCompleted(entry);
+        ObjectNode line = (ObjectNode) JSON.readTree(lines.getFirst());
+        line.remove(List.of("ts", "levelname", "logger", "caller", "version"));
+        return line;
+    }
+}
