@@ -256,6 +256,8 @@ public final class Benchmarks {
             }
         }
         report.warmedUp(Math.min(loop, plan.maxWarmupLoops()), previous);
+        // For profiles taken alongside (--gateway-jvm-option -XX:StartFlightRecording=...): where the measuring starts.
+        System.out.println("warm-up done at " + Instant.now());
     }
 
     // ---- 1 and 2: kept-alive latency and requests per second
