@@ -150,14 +150,14 @@ public final class Benchmarks {
                 cpu.put(viaNginx.name(), new CpuClock(nginx.pid()));
                 cpu.put(viaNginxDoubleTls.name(), new CpuClock(nginx.pid()));
                 List<Route.Gateway> gatewayRoutes = new ArrayList<>();
-                GatewayProcess mainGateway = null;
+                List<GatewayProcess> gatewayProcesses = new ArrayList<>();
                 for (GatewaySpec spec : gateways) {
                     TestPki.Issued certificate = spec.rsa ? gatewayRsaCertificate : gatewayCertificate;
                     GatewayProcess gateway = GatewayProcess.start(new GatewayProcess.Settings(spec.fileName(), spec.jar, dir,
                             controller.jwksUrl().toString(), certificate.certificateFile(), certificate.privateKeyFile(),
                             api.address(), streams.address(), upstreamPki.caFile(), spec.jvmOptions, String.join("\n", spec.config)));
                     processes.add(gateway);
-                    mainGateway = mainGateway == null ? gateway : mainGateway;
+                    gatewayProcesses.add(gateway);
                     Route.Gateway route = new Route.Gateway(spec.name, gatewayTrust, gateway.port(),
                             controller.token(clientKey).resourceAddress("127.0.0.1").mint(),
                             controller.token(clientKey).resourceAddress("localhost").mint(), clientKey, new AtomicLong());
@@ -178,7 +178,9 @@ public final class Benchmarks {
                     bench.streams(direct, viaNginx, viaNginxDoubleTls, gatewayRoutes);
                 }
                 if (phases.contains("idle")) {
-                    bench.idleConnections(gatewayRoutes.getFirst(), mainGateway);
+                    for (int i = 0; i < gatewayRoutes.size(); i++) {
+                        bench.idleConnections(gatewayRoutes.get(i), gatewayProcesses.get(i));
+                    }
                 }
             } finally {
                 closeAll(processes.reversed());
@@ -493,8 +495,7 @@ public final class Benchmarks {
     private void idleConnections(Route gatewayRoute, GatewayProcess gateway) throws Exception {
         long heapBefore = gateway.usedHeapAfterGc();
         long rssBefore = gateway.rss();
-        report.idleBaseline(heapBefore, rssBefore);
-        System.out.printf("idle baseline: heap %d KiB, RSS %d KiB%n", heapBefore / 1024, rssBefore / 1024);
+        System.out.printf("idle %s baseline: heap %d KiB, RSS %d KiB%n", gatewayRoute.name(), heapBefore / 1024, rssBefore / 1024);
         List<HttpOnSocket> open = new ArrayList<>();
         try {
             for (int target : new int[] {plan.idleSmall(), plan.idleLarge()}) {
@@ -503,9 +504,9 @@ public final class Benchmarks {
                 double seconds = (System.nanoTime() - began) / 1e9;
                 long heap = gateway.usedHeapAfterGc();
                 long rss = gateway.rss();
-                report.idle(open.size(), heap, rss);
-                System.out.printf("idle %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each)%n",
-                        open.size(), seconds, heap / 1024, (heap - heapBefore) / 1024.0 / open.size(), rss / 1024,
+                report.idle(new Report.Idle(gatewayRoute.name(), open.size(), heap, rss, heapBefore, rssBefore));
+                System.out.printf("idle %s: %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each)%n",
+                        gatewayRoute.name(), open.size(), seconds, heap / 1024, (heap - heapBefore) / 1024.0 / open.size(), rss / 1024,
                         (rss - rssBefore) / 1024.0 / open.size());
             }
         } finally {
