@@ -1,5 +1,6 @@
 package com.twingate.gateway.connect;
 
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.tls.TlsProviders;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -27,9 +28,10 @@ public final class ProofOfPossession {
 
     /**
      * @param signatureBase64 standard base64 of an ASN.1 DER ECDSA P-256 signature
+     * @param provider        whose implementation verifies it
      * @return whether it is a valid signature of {@code keyingMaterial} by {@code clientKey}
      */
-    public static boolean verify(String signatureBase64, byte[] keyingMaterial, ECPublicKey clientKey) {
+    public static boolean verify(String signatureBase64, byte[] keyingMaterial, ECPublicKey clientKey, TlsProvider provider) {
         byte[] signature;
         try {
             signature = Base64.getDecoder().decode(signatureBase64.trim());
@@ -39,7 +41,7 @@ public final class ProofOfPossession {
         try {
             // SHA256withECDSA hashes the keying material itself: feeding it a pre-hashed digest would
             // verify something the client never signed.
-            Signature verifier = Signature.getInstance("SHA256withECDSA");
+            Signature verifier = TlsProviders.signature("SHA256withECDSA", provider);
             verifier.initVerify(clientKey);
             verifier.update(keyingMaterial);
             return verifier.verify(signature);

@@ -1,8 +1,10 @@
 package com.twingate.gateway.tls;
 
 import com.twingate.gateway.config.TlsProvider;
+import java.security.NoSuchAlgorithmException;
 import java.security.Provider;
 import java.security.Security;
+import java.security.Signature;
 import java.util.Optional;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SSLEngine;
@@ -41,6 +43,12 @@ public final class TlsProviders {
             // With the JDK's default (PKIX) key manager Conscrypt's TLS 1.3 server finds no certificate; SunX509's it does.
             factory.setKeyManagerFactoryAlgorithm("SunX509");
         }
+    }
+
+    /** A signature algorithm of {@code provider}: Conscrypt's (BoringSSL) when it runs the TLS, else the JDK's. */
+    public static Signature signature(String algorithm, TlsProvider provider) throws NoSuchAlgorithmException {
+        return provider == TlsProvider.CONSCRYPT ? Signature.getInstance(algorithm, Registered.CONSCRYPT)
+                : Signature.getInstance(algorithm);
     }
 
     /** RFC 8446 §7.5 keying material of the engine's session, without context (TLS 1.3 treats none and empty alike). */

@@ -84,7 +84,7 @@ class ConnectLayerTest {
                 Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3));
         ConnectAuthenticator authenticator = new ConnectAuthenticator(
                 new NimbusTokenVerifier(twingate, JwksOptions.DEFAULT),
-                address -> RESOURCE.equalsIgnoreCase(address) ? Optional.of("only") : Optional.empty());
+                address -> RESOURCE.equalsIgnoreCase(address) ? Optional.of("only") : Optional.empty(), config);
         gateway = new GatewayServer(config, authenticator, new RecordingListener(), new EchoIdentity(), clock);
         gateway.start();
     }
