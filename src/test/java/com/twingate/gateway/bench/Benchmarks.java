@@ -493,6 +493,7 @@ public final class Benchmarks {
     // ---- 5: memory per idle authenticated connection holding a watch
 
     private void idleConnections(Route gatewayRoute, GatewayProcess gateway) throws Exception {
+        long descriptorsBefore = openDescriptors();
         long heapBefore = gateway.usedHeapAfterGc();
         long rssBefore = gateway.rss();
         System.out.printf("idle %s baseline: heap %d KiB, RSS %d KiB%n", gatewayRoute.name(), heapBefore / 1024, rssBefore / 1024);
@@ -511,6 +512,29 @@ public final class Benchmarks {
             }
         } finally {
             closeAll(open);
+            awaitDescriptorsBackTo(descriptorsBefore);
+        }
+    }
+
+    /**
+     * The gateway closes its upstream connections (held by the API stand-in, in this JVM) as it notices
+     * each watch's client gone: the next gateway's watches need those descriptors back first.
+     */
+    private static void awaitDescriptorsBackTo(long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long now = openDescriptors();
+        while (now > count + 100 && System.nanoTime() < deadline) {
+            Thread.sleep(200); // the gateway's closes are asynchronous; nothing to wait on from here but the count
+            now = openDescriptors();
+        }
+        if (now > count + 100) {
+            System.out.printf("%d descriptors still open after the watches closed (%d before)%n", now, count);
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            return descriptors.count();
         }
     }
 
