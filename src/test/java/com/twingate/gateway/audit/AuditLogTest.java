@@ -2,46 +2,29 @@ package com.twingate.gateway.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.twingate.gateway.logging.GatewayLogEncoder;
+import com.twingate.gateway.testkit.EncodedLogLines;
 import com.twingate.gateway.token.GatClaims;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** The audit line's fields, names, order and JSON types, exactly as the gateway writes them. */
 class AuditLogTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    private final GatewayLogEncoder encoder = new GatewayLogEncoder();
-    private final List<String> lines = new ArrayList<>();
-    private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-        @Override
-        protected void append(ILoggingEvent event) {
-            lines.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
-        }
-    };
-    private final Logger audit = logging.getLogger(AuditLog.LOGGER);
+    private final EncodedLogLines log = new EncodedLogLines();
 
     @AfterEach
     void detach() {
-        audit.detachAppender(appender);
-        appender.stop();
+        log.close();
     }
 
     @Test
@@ -92,13 +75,9 @@ class AuditLogTest {
 
     /** The line as written, less what differs from run to run (time, caller, version) and the constant envelope. */
     private ObjectNode write(AuditLog.Entry entry) throws Exception {
-        encoder.setContext(logging);
-        encoder.start();
-        appender.setContext(logging);
-        appender.start();
-        audit.addAppender(appender);
+        log.attach(AuditLog.LOGGER);
         new AuditLog().requestCompleted(entry);
-        ObjectNode line = (ObjectNode) JSON.readTree(lines.getFirst());
+        ObjectNode line = (ObjectNode) JSON.readTree(log.lines().getFirst());
         line.remove(List.of("ts", "levelname", "logger", "caller", "version"));
         return line;
     }
