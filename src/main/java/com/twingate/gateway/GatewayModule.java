@@ -75,7 +75,7 @@ public final class GatewayModule extends AbstractModule {
     @Provides
     @Singleton
     SessionRecorder sessionRecorder(GatewayMetrics metrics) {
-        return new SessionRecorder(config, metrics::recordedSession);
+        return new SessionRecorder(config, metrics);
     }
 
     /** The request path on the gateway port: metrics ─► audit ─► proxy. */

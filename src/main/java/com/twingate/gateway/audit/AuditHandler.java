@@ -49,6 +49,7 @@ public final class AuditHandler extends EventsHandler {
                     context.requestId(),
                     context.requestedAt(),
                     request.getMethod(),
+                    request.getConnectionMetaData().getProtocol(),
                     Redaction.url(request.getHttpURI()),
                     RemoteAddress.of(request.getConnectionMetaData().getRemoteSocketAddress()),
                     context.identity().map(ClientIdentity::user),

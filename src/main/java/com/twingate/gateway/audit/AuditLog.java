@@ -27,12 +27,14 @@ public final class AuditLog {
     /**
      * One completed API request, as the line shows it.
      *
+     * @param protocol    the HTTP version kubectl used ({@code HTTP/1.1}, {@code HTTP/2.0})
      * @param measurement sizes and duration, the same numbers the request metrics record
      */
     public record Entry(
             String requestId,
             Instant requestedAt,
             String method,
+            String protocol,
             String url,
             String remoteAddress,
             Optional<GatClaims.User> user,
@@ -68,6 +70,7 @@ public final class AuditLog {
         json.writeFieldName("kubernetes");
         writeKubernetes(json, entry.kubernetes());
         json.writeObjectFieldStart("request");
+        json.writeStringField("proto", entry.protocol());
         writeHeaders(json, entry.requestHeaders());
         json.writeNumberField("size_bytes", entry.measurement().requestBytes());
         json.writeEndObject();

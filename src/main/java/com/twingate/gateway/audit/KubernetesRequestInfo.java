@@ -1,7 +1,6 @@
 package com.twingate.gateway.audit;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import com.twingate.gateway.request.ApiServerPath;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -158,32 +157,13 @@ public record KubernetesRequestInfo(
 
     /** The API server's path is Go's decoded {@code URL.Path}: an escaped slash separates parts too. */
     private static String decoded(String path) {
-        if (path.indexOf('%') < 0) {
-            return path;
-        }
-        try {
-            return URLDecoding.decode(path);
-        } catch (IllegalArgumentException malformed) {
-            // Go's server refuses such a URL before any handler sees it; the raw path is the best we know.
-            return path;
-        }
+        // Go's server refuses a malformed escape before any handler sees it; the raw path is the best we know.
+        return ApiServerPath.decode(path).orElse(path);
     }
 
     private static List<String> splitPath(String path) {
-        String trimmed = trimSlashes(path);
+        String trimmed = ApiServerPath.trimSlashes(path);
         return trimmed.isEmpty() ? List.of() : List.of(trimmed.split("/", -1));
-    }
-
-    private static String trimSlashes(String path) {
-        int start = 0;
-        int end = path.length();
-        while (start < end && path.charAt(start) == '/') {
-            start++;
-        }
-        while (end > start && path.charAt(end - 1) == '/') {
-            end--;
-        }
-        return path.substring(start, end);
     }
 
     private static List<String> values(Fields parameters, String name) {
@@ -330,32 +310,6 @@ public record KubernetesRequestInfo(
                 }
                 return out.toString();
             }
-        }
-    }
-
-    /** Percent-decoding of a path, as Go's {@code url.PathUnescape} (no {@code +} for space). */
-    private static final class URLDecoding {
-
-        private URLDecoding() {}
-
-        static String decode(String path) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(path.length());
-            int plain = 0;
-            for (int i = path.indexOf('%'); i >= 0; i = path.indexOf('%', plain)) {
-                out.writeBytes(path.substring(plain, i).getBytes(StandardCharsets.UTF_8));
-                if (i + 2 >= path.length()) {
-                    throw new IllegalArgumentException("truncated escape");
-                }
-                int high = Character.digit(path.charAt(i + 1), 16);
-                int low = Character.digit(path.charAt(i + 2), 16);
-                if (high < 0 || low < 0) {
-                    throw new IllegalArgumentException("invalid escape");
-                }
-                out.write(high << 4 | low);
-                plain = i + 3;
-            }
-            out.writeBytes(path.substring(plain).getBytes(StandardCharsets.UTF_8));
-            return out.toString(StandardCharsets.UTF_8);
         }
     }
 }

@@ -38,8 +38,10 @@ final class ConfigReader {
             "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval", "tls.provider",
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
-            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "log.format",
-            "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes");
+            "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "recording.onFailure",
+            "recording.bufferBudget", "log.format",
+            "shutdownTimeout", "relay.halfCloseTimeout", "tcpKeepAlive.idle", "tcpKeepAlive.interval", "tcpKeepAlive.probes",
+            "http2.enabled");
     /**
      * The sane range of every duration: below the minimum a timeout cuts every client off (a unitless
      * {@code 10} used to mean 10 ms), above the maximum a mistake goes unnoticed for days.
@@ -63,6 +65,9 @@ final class ConfigReader {
     // Twingate's own chart tests use 200: a small threshold only means many small parts.
     private static final long MIN_FLUSH_SIZE = 100;
     private static final long MAX_FLUSH_SIZE = 16_000_000;
+    /** Below a megabyte every busy session is cut into tiny parts; above 16 GiB it no longer bounds anything. */
+    private static final long MIN_BUFFER_BUDGET = 1L << 20;
+    private static final long MAX_BUFFER_BUDGET = 16L << 30;
     private static final Pattern UNITLESS = Pattern.compile("\\s*[0-9.]+\\s*");
     private static final int MAX_ECHOED_VALUE = 80;
 
@@ -103,17 +108,19 @@ final class ConfigReader {
         TlsConfig tls = tls();
         KubernetesConfig kubernetes = kubernetes();
         AuditLogConfig auditLog = new AuditLogConfig(duration("auditLog.flushInterval"), flushSizeThreshold());
-        Optional<Path> recordingDirectory = recordingDirectory();
+        RecordingConfig recording = new RecordingConfig(recordingDirectory(), onFailure(), bufferBudget());
         LogFormat logFormat = logFormat();
         Duration shutdownTimeout = duration("shutdownTimeout");
         Duration halfCloseTimeout = duration("relay.halfCloseTimeout");
         KeepAliveConfig tcpKeepAlive = new KeepAliveConfig(duration("tcpKeepAlive.idle"), duration("tcpKeepAlive.interval"),
                 keepAliveProbes());
+        boolean http2 = read("http2.enabled", "must be true or false", () -> config.getBoolean("http2.enabled")).orElse(true);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new GatewayConfig(twingate, bindAddress, port, metricsPort, connectTimeout, idleTimeout, tls,
-                kubernetes, auditLog, recordingDirectory, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive);
+                kubernetes, auditLog, recording, logFormat, shutdownTimeout, halfCloseTimeout, tcpKeepAlive,
+                http2);
     }
 
     private TwingateConfig twingate() {
@@ -301,6 +308,24 @@ final class ConfigReader {
             return (int) MIN_FLUSH_SIZE;
         }
         return (int) threshold;
+    }
+
+    private RecordingConfig.OnFailure onFailure() {
+        String value = string("recording.onFailure").orElse("refuse");
+        return RecordingConfig.OnFailure.of(value).orElseGet(() -> {
+            problem("recording.onFailure", "must be refuse or continue: " + echo("recording.onFailure"));
+            return RecordingConfig.OnFailure.REFUSE;
+        });
+    }
+
+    private long bufferBudget() {
+        String key = "recording.bufferBudget";
+        long budget = read(key, "must be a number of bytes", () -> config.getBytes(key)).orElse(MIN_BUFFER_BUDGET);
+        if (budget < MIN_BUFFER_BUDGET || budget > MAX_BUFFER_BUDGET) {
+            problem(key, "must be between 1MiB and 16GiB: " + echo(key));
+            return MIN_BUFFER_BUDGET;
+        }
+        return budget;
     }
 
     private int keepAliveProbes() {

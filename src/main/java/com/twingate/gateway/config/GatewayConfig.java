@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param shutdownTimeout  on SIGTERM, how long requests and streams (exec included) get to finish
  * @param halfCloseTimeout after one side of an upgraded stream ended, how long the other side gets
  * @param tcpKeepAlive     how a vanished Twingate Client or API server is found out
+ * @param http2            offer HTTP/2 to kubectl (ALPN on its TLS) and speak it to API servers that offer it
  */
 public record GatewayConfig(
         TwingateConfig twingate,
@@ -21,8 +22,15 @@ public record GatewayConfig(
         TlsConfig tls,
         KubernetesConfig kubernetes,
         AuditLogConfig auditLog,
-        Optional<Path> recordingDirectory,
+        RecordingConfig recording,
         LogFormat logFormat,
         Duration shutdownTimeout,
         Duration halfCloseTimeout,
-        KeepAliveConfig tcpKeepAlive) {}
+        KeepAliveConfig tcpKeepAlive,
+        boolean http2) {
+
+    /** Where each recorded session also goes as a {@code .cast} file, when set. */
+    public Optional<Path> recordingDirectory() {
+        return recording.directory();
+    }
+}

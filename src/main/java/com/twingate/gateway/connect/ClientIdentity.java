@@ -19,8 +19,4 @@ public record ClientIdentity(
         Optional<String> connectionId,
         Instant expiresAt,
         String upstreamName,
-        SocketAddress remoteAddress) {
-
-    /** The request attribute under which every request on an authenticated connection carries this. */
-    public static final String ATTRIBUTE = ClientIdentity.class.getName();
-}
+        SocketAddress remoteAddress) {}

@@ -63,6 +63,7 @@ public final class GatewayMetrics {
     private final Histogram apiServerRequestDuration;
     private final Counter apiServerRequests;
     private final Histogram recordedSessionDuration;
+    private final Counter recordingFailures;
     private final Counter scrapes;
     private final Gauge scrapesInFlight;
     private final Counter scrapeErrors;
@@ -152,6 +153,17 @@ public final class GatewayMetrics {
                 .classicOnly().classicUpperBounds(SESSION_BUCKETS)
                 .register(registry);
 
+        recordingFailures = Counter.builder()
+                .name("twingate_gateway_recording_failures_total")
+                .help("Session recordings that could not be made or written, by reason, and whether the session was refused, ended or went on")
+                .labelNames("reason", "action")
+                .register(registry);
+        for (RecordingFailureReason reason : RecordingFailureReason.values()) {
+            for (RecordingFailureReason.Action action : RecordingFailureReason.Action.values()) {
+                recordingFailures.initLabelValues(reason.label(), action.label());
+            }
+        }
+
         scrapes = Counter.builder()
                 .name("promhttp_metric_handler_requests_total")
                 .help("Total number of scrapes, partitioned by HTTP status code")
@@ -214,6 +226,11 @@ public final class GatewayMetrics {
     /** A recorded WebSocket or SPDY session ended after {@code duration}. */
     public void recordedSession(Duration duration) {
         safely("recorded session", () -> recordedSessionDuration.observe(seconds(duration)));
+    }
+
+    /** A session's recording failed for {@code reason}, and the session was {@code action}. */
+    public void recordingFailed(RecordingFailureReason reason, RecordingFailureReason.Action action) {
+        safely("recording failed", () -> recordingFailures.labelValues(reason.label(), action.label()).inc());
     }
 
     /** A scrape of {@code /metrics} began. */

@@ -7,6 +7,7 @@ import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
 import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.relay.ActiveTunnels;
+import com.twingate.gateway.request.ApiServerPath;
 import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.upstream.UpstreamRouter;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -24,8 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends each request to the upstream its connection was routed to at CONNECT time, after refusing
- * what no API server serves: requests for the whole server ({@code OPTIONS *}) and tunnels inside
- * the tunnel ({@code CONNECT}).
+ * what no API server serves: requests for the whole server ({@code OPTIONS *}), tunnels inside the
+ * tunnel ({@code CONNECT}), and HTTP/2 requests with connection-specific headers.
  */
 public final class ApiProxyHandler extends Handler.AbstractContainer {
 
@@ -38,7 +40,7 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
                            ActiveTunnels tunnels) {
         for (UpstreamConfig upstream : router.all()) {
             UpstreamProxy proxy = new UpstreamProxy(upstream, router.credential(upstream.name()), config.kubernetes(),
-                    config.idleTimeout(), config.tcpKeepAlive(), metrics, recorder, tunnels, config.tls().provider());
+                    config.idleTimeout(), config.tcpKeepAlive(), config.http2(), metrics, recorder, tunnels, config.tls().provider());
             proxies.put(upstream.name(), proxy);
             addBean(proxy);
         }
@@ -53,6 +55,14 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
             KubernetesStatus.write(request, response, callback, HttpStatus.INTERNAL_SERVER_ERROR_500, "request is not authenticated");
             return true;
         }
+        if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
+            Optional<String> hopHeader = HeaderRules.connectionSpecificInHttp2(request.getHeaders());
+            if (hopHeader.isPresent()) {
+                KubernetesStatus.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                        "the " + hopHeader.get() + " header is not allowed in an HTTP/2 request");
+                return true;
+            }
+        }
         if (HttpMethod.CONNECT.is(request.getMethod())) {
             KubernetesStatus.write(request, response, callback, HttpStatus.METHOD_NOT_ALLOWED_405,
                     "CONNECT is not served: the Kubernetes API takes no tunnels");
@@ -62,6 +72,14 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
             KubernetesStatus.write(request, response, callback,
                     HttpMethod.OPTIONS.is(request.getMethod()) ? HttpStatus.NOT_IMPLEMENTED_501 : HttpStatus.BAD_REQUEST_400,
                     request.getMethod() + " * is not served: requests name a path of the Kubernetes API");
+            return true;
+        }
+        if (ApiServerPath.classify(request.getHttpURI().getPath()) instanceof ApiServerPath.Ambiguous ambiguous) {
+            // The gateway records what the API server runs; it does not guess how a spelling is routed.
+            LOG.warn("refused a pod stream path that is not spelled canonically: {}", request.getHttpURI().getPath());
+            KubernetesStatus.write(request, response, callback, HttpStatus.BAD_REQUEST_400,
+                    "the path " + ambiguous.decodedPath() + " is not canonical: pod exec, attach and portforward paths must be "
+                            + "/api/v1/namespaces/{namespace}/pods/{name}/{subresource}, without empty or dot segments");
             return true;
         }
         UpstreamProxy proxy = proxies.get(identity.get().upstreamName());

@@ -2,8 +2,10 @@ package com.twingate.gateway.proxy;
 
 import java.io.IOException;
 import java.util.concurrent.CancellationException;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
@@ -25,17 +27,25 @@ final class ClientDisconnectWatch implements Callback {
     private boolean armed;
     private boolean done;
 
-    /**
-     * @param endPoint kubectl's (decrypted) endpoint under the HTTP/1.1 connection
-     * @param onGone   what to do when kubectl has gone: runs at most once
-     */
-    ClientDisconnectWatch(EndPoint endPoint, Runnable onGone) {
+    /** @param endPoint kubectl's (decrypted) endpoint under the HTTP/1.1 connection; null: nothing to watch */
+    private ClientDisconnectWatch(EndPoint endPoint, Runnable onGone) {
         this.endPoint = endPoint;
         this.onGone = onGone;
     }
 
+    /**
+     * A watch over the connection a request came on. Over HTTP/2 there is nothing to watch: the session
+     * reads all the time, and a client leaving fails its streams.
+     *
+     * @param onGone what to do when kubectl has gone: runs at most once
+     */
+    static ClientDisconnectWatch on(ConnectionMetaData connection, Runnable onGone) {
+        boolean http11 = connection.getHttpVersion() == HttpVersion.HTTP_1_1;
+        return new ClientDisconnectWatch(http11 ? connection.getConnection().getEndPoint() : null, onGone);
+    }
+
     synchronized void arm() {
-        if (!armed && !done) {
+        if (endPoint != null && !armed && !done) {
             armed = endPoint.tryFillInterested(this);
         }
     }

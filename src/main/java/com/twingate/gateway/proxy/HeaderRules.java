@@ -30,10 +30,27 @@ public final class HeaderRules {
             "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer",
             "transfer-encoding", "upgrade");
     private static final String WEBSOCKET_PROTOCOL = "sec-websocket-protocol";
+    /** Compression and other extensions change the frames; a recorded session must stay readable to its recorder. */
+    private static final String WEBSOCKET_EXTENSIONS = "sec-websocket-extensions";
     /** kubectl's way of carrying a bearer token through browsers' WebSocket API; never the gateway's to pass on. */
     private static final String BEARER_SUBPROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io.";
 
     private HeaderRules() {}
+
+    /**
+     * The connection-specific header an HTTP/2 request carries, if any: HTTP/2 has no such headers, and a
+     * request with one is malformed (RFC 9113 §8.2.2) — whatever it meant for a hop, it must not be guessed.
+     */
+    public static Optional<String> connectionSpecificInHttp2(HttpFields headers) {
+        for (HttpField field : headers) {
+            String name = field.getLowerCaseName();
+            boolean teOtherThanTrailers = name.equals("te") && !field.getValue().trim().equalsIgnoreCase("trailers");
+            if (teOtherThanTrailers || (!name.equals("te") && HOP_BY_HOP.contains(name))) {
+                return Optional.of(field.getName());
+            }
+        }
+        return Optional.empty();
+    }
 
     /** {@code Connection: upgrade} with an {@code Upgrade} header: WebSocket or SPDY (exec, attach, port-forward). */
     public static boolean isUpgrade(HttpFields headers) {
@@ -45,15 +62,17 @@ public final class HeaderRules {
      *
      * @param upstreamToken the gateway's bearer token, empty when it authenticates by client certificate
      * @param authority     the upstream's host:port, for {@code Host}
+     * @param recorded      the session is recorded ({@code recording.RecordingPolicy}): no WebSocket extension is offered
      */
     public static HttpFields.Mutable forUpstream(HttpFields client, ClientIdentity identity, Optional<String> upstreamToken,
-                                                 String authority) {
+                                                 String authority, boolean recorded) {
         boolean upgrade = isUpgrade(client);
         Set<String> namedByConnection = connectionTokens(client);
         HttpFields.Mutable upstream = HttpFields.build();
         for (HttpField field : client) {
             String name = field.getLowerCaseName();
-            if (isIdentity(name) || name.equals("host") || HOP_BY_HOP.contains(name) || namedByConnection.contains(name)) {
+            if (isIdentity(name) || name.equals("host") || HOP_BY_HOP.contains(name) || namedByConnection.contains(name)
+                    || recorded && name.equals(WEBSOCKET_EXTENSIONS)) {
                 continue;
             }
             if (name.equals(WEBSOCKET_PROTOCOL)) {

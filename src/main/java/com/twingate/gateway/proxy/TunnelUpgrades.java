@@ -1,7 +1,5 @@
 package com.twingate.gateway.proxy;
 
-import com.twingate.gateway.connect.ClientIdentity;
-import com.twingate.gateway.recording.RecordingPolicy;
 import com.twingate.gateway.recording.SessionInfo;
 import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.relay.ActiveTunnels;
@@ -27,6 +25,10 @@ import org.eclipse.jetty.util.Callback;
  * becomes one end of a {@link Tunnel}, the 101 and its headers go to kubectl, and kubectl's endpoint
  * becomes the other end once the 101 is written. Any other answer is not seen here: it goes back to
  * kubectl as an ordinary, complete response, and the connection stays usable.
+ *
+ * <p>A session to be recorded whose recording cannot start is refused here, before the 101 reaches
+ * kubectl: the API server's endpoint is closed and kubectl is answered 503 ({@link RecordingRefused}).
+ * A recording that fails later ends the tunnel, and the audit line says why.
  */
 final class TunnelUpgrades {
 
@@ -51,9 +53,12 @@ final class TunnelUpgrades {
         this.tunnels = tunnels;
     }
 
-    /** @param answered told when the API server's 101 arrives (its metrics and deadlines) */
-    HttpUpgrader upgrader(Request clientRequest, RequestContext context, Runnable answered, Response proxyToClientResponse,
-                          Callback proxyToClientCallback) {
+    /**
+     * @param recorded what the recording policy decided for this request (empty: not recorded)
+     * @param answered told when the API server's 101 arrives (its metrics and deadlines)
+     */
+    HttpUpgrader upgrader(Request clientRequest, RequestContext context, Optional<SessionInfo> recorded, Runnable answered,
+                          Response proxyToClientResponse, Callback proxyToClientCallback) {
         return new HttpUpgrader() {
             @Override
             public void prepare(org.eclipse.jetty.client.Request request) {
@@ -63,19 +68,32 @@ final class TunnelUpgrades {
             @Override
             public void upgrade(org.eclipse.jetty.client.Response response, EndPoint apiServer, Callback upgraded) {
                 answered.run();
-                switchProtocols(clientRequest, context, response, apiServer, proxyToClientResponse, proxyToClientCallback, upgraded);
+                SessionRecorder.Start recording = recorder.start(recorded, response.getHeaders());
+                if (recording instanceof SessionRecorder.Refused refused) {
+                    apiServer.close();
+                    upgraded.failed(new RecordingRefused(refused.reason()));
+                    return;
+                }
+                switchProtocols(clientRequest, context, response, apiServer, recording, proxyToClientResponse, proxyToClientCallback,
+                        upgraded);
             }
         };
     }
 
     private void switchProtocols(Request clientRequest, RequestContext context, org.eclipse.jetty.client.Response switched,
-                                 EndPoint apiServer, Response proxyToClientResponse, Callback proxyToClientCallback,
-                                 Callback upgraded) {
+                                 EndPoint apiServer, SessionRecorder.Start recording, Response proxyToClientResponse,
+                                 Callback proxyToClientCallback, Callback upgraded) {
         UpgradedStream stream = new UpgradedStream(context::addRequestBytes, context::addResponseBytes);
-        RelayTap tap = recorder.tapFor(recordable(clientRequest, context), switched.getHeaders()).orElse(RelayTap.NONE);
+        RelayTap tap = recording instanceof SessionRecorder.Recording recorded ? recorded.tap() : RelayTap.NONE;
         Tunnel tunnel = tunnels.open(clientRequest.getConnectionMetaData().getConnection().getEndPoint(), apiServer,
                 clientRequest.getComponents().getExecutor(), clientRequest.getComponents().getByteBufferPool(),
                 clientRequest.getComponents().getScheduler(), tap, stream);
+        if (recording instanceof SessionRecorder.Recording recorded) {
+            recorded.tap().whenMustEnd(why -> {
+                context.gatewayFailed(why);
+                tunnel.end(new RecordingRefused(why));
+            });
+        }
         apiServer.upgrade(tunnel.serverConnection());
 
         proxyToClientResponse.setStatus(HttpStatus.SWITCHING_PROTOCOLS_101);
@@ -94,12 +112,5 @@ final class TunnelUpgrades {
             tunnel.abort(failure);
             upgraded.failed(failure);
         }));
-    }
-
-    /** exec and attach are recorded; the audit line's request id ties the recording to its request. */
-    private static Optional<SessionInfo> recordable(Request request, RequestContext context) {
-        ClientIdentity identity = context.identity().orElseThrow();
-        return RecordingPolicy.decide(request.getHttpURI().getPath(), request.getHttpURI().getQuery(), request.getHeaders(),
-                identity.user(), identity.connectionId().orElse(""), context.requestId());
     }
 }

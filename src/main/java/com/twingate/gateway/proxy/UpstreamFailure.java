@@ -7,8 +7,8 @@ import org.eclipse.jetty.http.HttpStatus;
 
 /**
  * The one mapping from an exchange that failed to what kubectl is told: the API server unreachable
- * (502) or too slow (504); kubectl's own request body malformed (400); or kubectl gone, which needs
- * no answer and is not the gateway's failure.
+ * (502) or too slow (504); a session that cannot be recorded (503); kubectl's own request body
+ * malformed (400); or kubectl gone, which needs no answer and is not the gateway's failure.
  *
  * @param clientLeft kubectl went away (or stopped sending its body): nothing can be answered
  */
@@ -21,6 +21,10 @@ record UpstreamFailure(int status, boolean clientLeft, String detail) {
     static UpstreamFailure of(Throwable failure, Throwable clientFailure, boolean clientLeft) {
         if (clientLeft || failure instanceof UpstreamProxy.ClientLeftException) {
             return new UpstreamFailure(0, true, "the client went away");
+        }
+        RecordingRefused unrecordable = find(failure, RecordingRefused.class);
+        if (unrecordable != null) {
+            return new UpstreamFailure(HttpStatus.SERVICE_UNAVAILABLE_503, false, RecordingRefused.message(unrecordable.getMessage()));
         }
         if (clientFailure != null) {
             HttpException malformed = find(clientFailure, HttpException.class);

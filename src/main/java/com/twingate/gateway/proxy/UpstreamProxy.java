@@ -4,7 +4,10 @@ import com.twingate.gateway.config.KeepAliveConfig;
 import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.config.UpstreamConfig;
+import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
+import com.twingate.gateway.recording.RecordingPolicy;
+import com.twingate.gateway.recording.SessionInfo;
 import com.twingate.gateway.recording.SessionRecorder;
 import com.twingate.gateway.relay.ActiveTunnels;
 import com.twingate.gateway.request.RequestContext;
@@ -14,14 +17,20 @@ import java.io.IOException;
 import java.nio.channels.NetworkChannel;
 import java.nio.channels.SelectableChannel;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpUpgrader;
+import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
+import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.ClientConnectionFactoryOverHTTP2;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
@@ -54,20 +63,24 @@ final class UpstreamProxy extends ProxyHandler {
     private final KubernetesConfig kubernetes;
     private final Duration idleTimeout;
     private final KeepAliveConfig keepAlive;
+    private final boolean http2;
     private final GatewayMetrics metrics;
+    private final SessionRecorder recorder;
     private final TunnelUpgrades upgrades;
     private final TlsProvider tlsProvider;
 
     UpstreamProxy(UpstreamConfig upstream, BearerTokenSource credential, KubernetesConfig kubernetes, Duration idleTimeout,
-                  KeepAliveConfig keepAlive, GatewayMetrics metrics, SessionRecorder recorder, ActiveTunnels tunnels,
-                  TlsProvider tlsProvider) {
+                  KeepAliveConfig keepAlive, boolean http2, GatewayMetrics metrics, SessionRecorder recorder,
+                  ActiveTunnels tunnels, TlsProvider tlsProvider) {
         this.upstream = upstream;
         this.host = upstream.host().startsWith("[") ? upstream.host().substring(1, upstream.host().length() - 1) : upstream.host();
         this.credential = credential;
         this.kubernetes = kubernetes;
         this.idleTimeout = idleTimeout;
         this.keepAlive = keepAlive;
+        this.http2 = http2;
         this.metrics = metrics;
+        this.recorder = recorder;
         this.upgrades = new TunnelUpgrades(recorder, tunnels);
         this.tlsProvider = tlsProvider;
         setUseServerThreadPool(true);
@@ -90,7 +103,15 @@ final class UpstreamProxy extends ProxyHandler {
         }
         connector.setConnectTimeout(kubernetes.connectTimeout());
         connector.setIdleTimeout(idleTimeout);
-        return new HttpClient(new HttpClientTransportOverHTTP(connector));
+        if (!http2) {
+            return new HttpClient(new HttpClientTransportOverHTTP(connector));
+        }
+        // ALPN offers both; an API server (Go) picks h2 and multiplexes every user's requests on a few
+        // connections, opening another when one reaches its concurrent-stream limit. HTTP/1.1 comes first
+        // so that a server without ALPN is spoken to in HTTP/1.1.
+        HTTP2Client http2Client = new HTTP2Client(connector);
+        return new HttpClient(new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
+                new ClientConnectionFactoryOverHTTP2.HTTP2(http2Client)));
     }
 
     @Override
@@ -112,7 +133,21 @@ final class UpstreamProxy extends ProxyHandler {
 
     @Override
     public boolean handle(Request clientRequest, Response response, Callback callback) {
-        Exchange exchange = new Exchange(clientRequest, RequestContext.of(clientRequest));
+        RequestContext context = RequestContext.of(clientRequest);
+        ClientIdentity identity = context.identity().orElseThrow();
+        // Decided once, from what the API server will run: the same decision strips what the recorder
+        // cannot read from the upgrade request and starts the recording on the 101.
+        Optional<SessionInfo> recorded = RecordingPolicy.decide(clientRequest.getMethod(), clientRequest.getHttpURI().getPath(),
+                clientRequest.getHttpURI().getQuery(), identity.user(), identity.connectionId().orElse(""), context.requestId());
+        if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
+            Optional<String> refused = recorder.refusalBeforeStart(recorded);
+            if (refused.isPresent()) {
+                KubernetesStatus.write(clientRequest, response, callback, HttpStatus.SERVICE_UNAVAILABLE_503,
+                        RecordingRefused.message(refused.get()));
+                return true;
+            }
+        }
+        Exchange exchange = new Exchange(clientRequest, context, recorded);
         clientRequest.setAttribute(EXCHANGE, exchange);
         // Whichever way the response ends, kubectl's endpoint goes back to its HTTP connection first.
         Callback completion = Callback.from(() -> {
@@ -133,7 +168,18 @@ final class UpstreamProxy extends ProxyHandler {
     @Override
     protected org.eclipse.jetty.client.Request newProxyToServerRequest(Request clientRequest, HttpURI uri) {
         org.eclipse.jetty.client.Request upstreamRequest = super.newProxyToServerRequest(clientRequest, uri);
-        exchange(clientRequest).upstreamRequest = upstreamRequest;
+        if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
+            // WebSocket and SPDY switch protocols from HTTP/1.1: the API server gets them on a connection of their own.
+            upstreamRequest.version(HttpVersion.HTTP_1_1);
+        }
+        Exchange exchange = exchange(clientRequest);
+        exchange.upstreamRequest = upstreamRequest;
+        // kubectl's side failing (an HTTP/2 stream reset, a connection lost, a malformed body) ends the
+        // request to the API server; what failed is kept to answer (or not) accordingly.
+        clientRequest.addFailureListener(failure -> {
+            exchange.clientFailure = failure;
+            upstreamRequest.abort(failure);
+        });
         return upstreamRequest;
     }
 
@@ -143,7 +189,7 @@ final class UpstreamProxy extends ProxyHandler {
         upstreamRequest.headers(headers -> {
             headers.clear();
             headers.add(HeaderRules.forUpstream(clientRequest.getHeaders(), context.identity().orElseThrow(),
-                    credential.current(), upstream.address()));
+                    credential.current(), upstream.address(), exchange(clientRequest).recorded.isPresent()));
         });
     }
 
@@ -197,7 +243,7 @@ final class UpstreamProxy extends ProxyHandler {
         if (HeaderRules.isUpgrade(clientRequest.getHeaders())) {
             // A 101 replaces the listeners above with the tunnel's: it reports the answer itself.
             upstreamRequest.attribute(HttpUpgrader.Factory.class.getName(),
-                    (HttpUpgrader.Factory) version -> upgrades.upgrader(clientRequest, exchange.context,
+                    (HttpUpgrader.Factory) version -> upgrades.upgrader(clientRequest, exchange.context, exchange.recorded,
                             () -> exchange.apiServerAnswered(clientRequest.getMethod(), HttpStatus.SWITCHING_PROTOCOLS_101),
                             proxyToClientResponse, proxyToClientCallback));
         }
@@ -239,6 +285,8 @@ final class UpstreamProxy extends ProxyHandler {
     /** One proxied request: its two sides, and what is known of kubectl's side while it runs. */
     private static final class Exchange {
         private final RequestContext context;
+        /** The session to record if the API server switches protocols. */
+        private final Optional<SessionInfo> recorded;
         private final ClientDisconnectWatch watch;
         /** The request sent and a plain (not 101) answer begun: then kubectl's endpoint may be watched. */
         private final AtomicInteger watchConditions = new AtomicInteger();
@@ -249,10 +297,10 @@ final class UpstreamProxy extends ProxyHandler {
         /** Reading kubectl's request body failed: it went away, or sent a malformed body. */
         private volatile Throwable clientFailure;
 
-        private Exchange(Request clientRequest, RequestContext context) {
+        private Exchange(Request clientRequest, RequestContext context, Optional<SessionInfo> recorded) {
             this.context = context;
-            this.watch = new ClientDisconnectWatch(clientRequest.getConnectionMetaData().getConnection().getEndPoint(),
-                    this::clientGone);
+            this.recorded = recorded;
+            this.watch = ClientDisconnectWatch.on(clientRequest.getConnectionMetaData(), this::clientGone);
         }
 
         private void apiServerAnswered(String method, int status) {

@@ -22,11 +22,11 @@ import java.util.function.Consumer;
 
 /**
  * One session as asciicast v2 [§6]: output and resizes become events, buffered and handed to the
- * sink in parts (by size, by interval, and at the end), each part led by the header so it plays alone.
- * For a TTY the first resize sets the header's size; output before it is held, never dropped.
- * Thread-safe: the two relay directions call in concurrently. Sinks run on {@code output}, never on
- * the caller's thread, so recording does not delay the relay — unless the log falls behind by more than
- * the writer's bounded backlog ({@link RecordingWriter}).
+ * sink in parts (by size, by interval, at the end, and early when all recordings together reach their
+ * {@link RecordingBudget}), each part led by the header so it plays alone. For a TTY the first resize
+ * sets the header's size; output before it is held, never dropped. Thread-safe: the two relay
+ * directions call in concurrently. Parts are joined and written by the {@link RecordingWriter}, never on
+ * the caller's thread; the caller learns from the budget when to wait.
  */
 public final class AsciicastRecorder {
 
@@ -36,7 +36,8 @@ public final class AsciicastRecorder {
 
     private final SessionInfo session;
     private final RecordingSink sink;
-    private final Executor output;
+    private final RecordingWriter output;
+    private final RecordingBudget budget;
     private final long flushSizeThreshold;
     private final Consumer<Duration> onFinished;
     private final Instant startedAt = Instant.now();
@@ -50,16 +51,28 @@ public final class AsciicastRecorder {
     private int width = DEFAULT_WIDTH;
     private int height = DEFAULT_HEIGHT;
     private boolean sized;
+    /** Characters of the events waiting for a part, against {@code flushSizeThreshold}. */
     private long bufferedBytes;
     private long heldBytes;
+    /** Heap those events take, against the budget of all recordings. */
+    private long bufferedHeap;
+    private long heldHeap;
     private int sequence;
     private boolean finished;
 
+    /** A recorder outside the gateway's budget (the extract command's tests, playback checks): parts go to {@code output}. */
     public AsciicastRecorder(SessionInfo session, RecordingSink sink, Executor output, ScheduledExecutorService scheduler,
                              Duration flushInterval, long flushSizeThreshold, Consumer<Duration> onFinished) {
+        this(session, sink, new RecordingWriter(output, new RecordingBudget(Long.MAX_VALUE)), scheduler, flushInterval,
+                flushSizeThreshold, onFinished);
+    }
+
+    AsciicastRecorder(SessionInfo session, RecordingSink sink, RecordingWriter output, ScheduledExecutorService scheduler,
+                      Duration flushInterval, long flushSizeThreshold, Consumer<Duration> onFinished) {
         this.session = session;
         this.sink = sink;
         this.output = output;
+        this.budget = output.budget();
         this.flushSizeThreshold = flushSizeThreshold;
         this.onFinished = onFinished;
         this.sized = !session.tty();
@@ -82,8 +95,11 @@ public final class AsciicastRecorder {
             return;
         }
         heldUntilSized.add(event);
+        long heap = RecordingBudget.heapBytes(event) + 1;
         heldBytes += event.length() + 1;
-        if (heldBytes >= flushSizeThreshold) {
+        heldHeap += heap;
+        budget.take(heap);
+        if (heldBytes >= flushSizeThreshold || budget.exhausted()) {
             // A client that never sends a size must not make the gateway hold output without bound:
             // the recording takes the default size and goes on.
             startEvents();
@@ -118,6 +134,10 @@ public final class AsciicastRecorder {
         sized = true;
         events.addAll(heldUntilSized);
         heldUntilSized.clear();
+        bufferedBytes += heldBytes;
+        bufferedHeap += heldHeap;
+        heldBytes = 0;
+        heldHeap = 0;
         emit(true);
         Duration duration = Duration.ofNanos(System.nanoTime() - startNanos);
         output.execute(() -> onFinished.accept(duration));
@@ -128,7 +148,10 @@ public final class AsciicastRecorder {
         sized = true;
         List<String> held = List.copyOf(heldUntilSized);
         heldUntilSized.clear();
+        // The held events move into the part buffer, which takes them from the budget again.
+        budget.give(heldHeap);
         heldBytes = 0;
+        heldHeap = 0;
         held.forEach(this::append);
     }
 
@@ -141,19 +164,30 @@ public final class AsciicastRecorder {
 
     private void append(String event) {
         events.add(event);
+        long heap = RecordingBudget.heapBytes(event) + 1;
         bufferedBytes += event.length() + 1;
-        if (bufferedBytes >= flushSizeThreshold) {
+        bufferedHeap += heap;
+        budget.take(heap);
+        if (bufferedBytes >= flushSizeThreshold || budget.exhausted()) {
             emit(false);
         }
     }
 
     private void emit(boolean last) {
-        // No empty line after a lone header: players read every line as an event and fail on an empty one.
-        String part = events.isEmpty() ? header() : header() + "\n" + String.join("\n", events);
+        String header = header();
+        List<String> part = List.copyOf(events);
+        long heap = bufferedHeap;
         events.clear();
         bufferedBytes = 0;
+        bufferedHeap = 0;
         int number = ++sequence;
-        output.execute(() -> sink.part(session, part, number, last));
+        // Joined on the writer's thread: the relay's thread only hands the events over.
+        output.write(heap, () -> sink.part(session, join(header, part), number, last));
+    }
+
+    /** No empty line after a lone header: players read every line as an event and fail on an empty one. */
+    private static String join(String header, List<String> events) {
+        return events.isEmpty() ? header : header + "\n" + String.join("\n", events);
     }
 
     /** Decodes what forms whole characters; a character split across payloads waits for its rest. */

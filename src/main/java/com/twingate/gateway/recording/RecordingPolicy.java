@@ -1,45 +1,35 @@
 package com.twingate.gateway.recording;
 
+import com.twingate.gateway.audit.KubernetesRequestInfo;
+import com.twingate.gateway.request.ApiServerPath;
 import com.twingate.gateway.token.GatClaims;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.util.Fields;
-import org.eclipse.jetty.util.UrlEncoded;
 
 /**
- * Which upgraded requests are recorded [§6]: exec and attach, except file copies ({@code kubectl cp},
- * an exec of {@code tar}); port-forward and anything else is relayed unrecorded.
+ * Which upgraded requests are recorded: every exec and attach, decided from what the API server will
+ * run — the path as it routes it ({@link ApiServerPath}) — and never from what a client says about
+ * itself. A file copy ({@code kubectl cp}) is an exec of {@code tar} and is recorded like any other:
+ * {@code tar} can start programs, and a header naming the client is the client's to choose.
+ * Port-forward carries no terminal and is relayed unrecorded.
  */
 public final class RecordingPolicy {
 
-    private static final Pattern EXEC_OR_ATTACH = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/]+)/(exec|attach)$");
-    private static final String KUBECTL_COMMAND = "Kubectl-Command";
-
     private RecordingPolicy() {}
 
-    /** @return the session's description when it is to be recorded */
-    public static Optional<SessionInfo> decide(String path, String query, HttpFields headers, GatClaims.User user,
+    /**
+     * @param path  the path as sent (percent-encoded)
+     * @param query the raw query, or null
+     * @return the session's description when it is to be recorded
+     */
+    public static Optional<SessionInfo> decide(String method, String path, String query, GatClaims.User user,
                                               String connectionId, String requestId) {
-        Matcher target = EXEC_OR_ATTACH.matcher(path);
-        if (!target.matches() || "kubectl cp".equals(headers.get(KUBECTL_COMMAND))) {
+        if (!(ApiServerPath.classify(path) instanceof ApiServerPath.PodStream stream) || stream.subresource().equals("portforward")) {
             return Optional.empty();
         }
-        Fields parameters = new Fields();
-        if (query != null) {
-            UrlEncoded.decodeUtf8To(query, parameters);
-        }
-        List<String> command = parameters.getValues("command");
-        if (command == null) {
-            command = List.of();
-        }
-        if (target.group(3).equals("exec") && !command.isEmpty() && command.getFirst().equals("tar")) {
-            return Optional.empty();
-        }
-        String container = parameters.getValue("container");
-        return Optional.of(new SessionInfo(target.group(1), target.group(2), container == null ? "" : container,
-                command, "true".equals(parameters.getValue("tty")), user, connectionId, requestId));
+        KubernetesRequestInfo.Session asked = KubernetesRequestInfo.of(method, path, query).session()
+                .orElseGet(() -> new KubernetesRequestInfo.Session("", List.of(), false, false));
+        return Optional.of(new SessionInfo(stream.namespace(), stream.pod(), asked.container(), asked.command(), asked.tty(),
+                user, connectionId, requestId));
     }
 }

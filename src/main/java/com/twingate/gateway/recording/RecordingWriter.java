@@ -4,53 +4,75 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that writes every recording part, in order, with a bounded backlog. Parts are cut on
- * the relay's threads and written here so that logging never runs on the relay; but a session whose
- * output outruns the log (a fast {@code cat} of a big file into a slow log pipeline) must not queue
- * parts without end. Once {@code maxPendingParts} wait, handing over one more blocks its relay thread —
- * back-pressure that slows that session to the speed of the log rather than dropping what the audit
- * needs or letting memory grow.
+ * Writes every recording part, in order, off the relay's threads: cutting a part happens where the
+ * bytes pass, writing it (log lines, files) happens here. Handing a part over never blocks; the memory
+ * parts hold while they wait is the {@link RecordingBudget}'s, given back as each is written, and it is
+ * the budget that makes a session outrunning the log wait — without holding a thread.
  */
-final class RecordingWriter implements Executor {
+final class RecordingWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordingWriter.class);
 
-    private final Semaphore pending;
-    private final ExecutorService thread =
-            Executors.newSingleThreadExecutor(Thread.ofPlatform().name("recording-writer").daemon().factory());
+    private final Executor thread;
+    private final RecordingBudget budget;
 
-    RecordingWriter(int maxPendingParts) {
-        this.pending = new Semaphore(maxPendingParts);
+    /** @param thread runs the writes one at a time, in order */
+    RecordingWriter(Executor thread, RecordingBudget budget) {
+        this.thread = thread;
+        this.budget = budget;
     }
 
-    @Override
-    public void execute(Runnable write) {
-        pending.acquireUninterruptibly();
+    /** The writer of a running gateway: one background thread. */
+    static RecordingWriter onItsOwnThread(RecordingBudget budget) {
+        return new RecordingWriter(Executors.newSingleThreadExecutor(Thread.ofPlatform().name("recording-writer").daemon().factory()),
+                budget);
+    }
+
+    RecordingBudget budget() {
+        return budget;
+    }
+
+    /** Hands over a part of {@code bytes} (already taken from the budget, given back once written). */
+    void write(long bytes, Runnable write) {
+        execute(() -> {
+            try {
+                write.run();
+            } finally {
+                budget.give(bytes);
+            }
+        }, () -> budget.give(bytes));
+    }
+
+    /** Runs {@code task} after every part handed over before it. */
+    void execute(Runnable task) {
+        execute(task, () -> { });
+    }
+
+    private void execute(Runnable task, Runnable rejected) {
         try {
             thread.execute(() -> {
                 try {
-                    write.run();
+                    task.run();
                 } catch (RuntimeException e) {
                     LOG.warn("writing a session recording part failed: {}", e.toString());
-                } finally {
-                    pending.release();
                 }
             });
         } catch (RejectedExecutionException stopped) {
-            pending.release();
+            rejected.run();
             LOG.warn("a session recording part arrived after the gateway stopped recording; it is not written");
         }
     }
 
     /** Writes what is waiting, then stops (bounded: a stuck log must not hold the shutdown forever). */
     void stop() throws InterruptedException {
-        thread.shutdown();
-        thread.awaitTermination(10, TimeUnit.SECONDS);
+        if (thread instanceof ExecutorService service) {
+            service.shutdown();
+            service.awaitTermination(10, TimeUnit.SECONDS);
+        }
     }
 }

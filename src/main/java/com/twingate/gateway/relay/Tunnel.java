@@ -3,6 +3,8 @@ package com.twingate.gateway.relay;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * endpoints close when both directions have ended, or {@code linger} after the first one did. A
  * failure on either side closes both at once. The tap and the stream's observers hear of the end
  * only after both directions stopped, so they have seen every byte.
+ *
+ * <p>The tap sees each chunk before it is passed on, and says when its side may be read again: a
+ * recording that cannot keep up pauses the side whose bytes it records — the pump waits for the tap's
+ * answer without holding a thread — and a recording that failed ends the session before the chunk is
+ * passed on.
  */
 public final class Tunnel {
 
@@ -49,8 +56,8 @@ public final class Tunnel {
     private final AtomicInteger opened = new AtomicInteger();
     private final AtomicInteger directionsStopped = new AtomicInteger();
     private final AtomicBoolean closing = new AtomicBoolean();
+    private final Executor executor;
     private volatile Scheduler.Task lingering;
-    private volatile boolean tapFailed;
 
     Tunnel(EndPoint clientEndPoint, EndPoint serverEndPoint, Executor executor, ByteBufferPool buffers, Scheduler scheduler,
            Duration linger, RelayTap tap, UpgradedStream stream, Consumer<Tunnel> onClosed) {
@@ -60,6 +67,7 @@ public final class Tunnel {
         this.tap = tap;
         this.stream = stream;
         this.onClosed = onClosed;
+        this.executor = executor;
         this.client = new End(clientEndPoint, executor, Direction.FROM_CLIENT);
         this.server = new End(serverEndPoint, executor, Direction.FROM_SERVER);
     }
@@ -79,6 +87,12 @@ public final class Tunnel {
         LOG.debug("tunnel aborted before it started: {}", cause.toString());
         client.stop(cause);
         server.stop(cause);
+        closeBoth();
+    }
+
+    /** Ends a running session at once (its recording failed): both sides are closed, observers told. */
+    public void end(Throwable cause) {
+        LOG.debug("tunnel ended: {}", cause.toString());
         closeBoth();
     }
 
@@ -131,26 +145,20 @@ public final class Tunnel {
         onClosed.accept(this);
     }
 
-    /** A tap that failed once (bytes it cannot follow) sees nothing more, but is still closed. */
-    private void tap(Direction direction, ByteBuffer bytes) {
+    /** Counts the chunk and shows it to the tap; a tap that throws (it must not) ends the session. */
+    private CompletionStage<Void> tap(Direction direction, ByteBuffer bytes) {
         int length = bytes.remaining();
         if (direction == Direction.FROM_CLIENT) {
             stream.relayedFromClient(length);
         } else {
             stream.relayedToClient(length);
         }
-        if (tapFailed) {
-            return;
-        }
         try {
-            if (direction == Direction.FROM_CLIENT) {
-                tap.clientToServer(bytes.asReadOnlyBuffer());
-            } else {
-                tap.serverToClient(bytes.asReadOnlyBuffer());
-            }
-        } catch (RuntimeException e) {
-            tapFailed = true;
-            LOG.warn("session recording stopped, the session goes on unrecorded: {}", e.toString());
+            return direction == Direction.FROM_CLIENT ? tap.clientToServer(bytes.asReadOnlyBuffer())
+                    : tap.serverToClient(bytes.asReadOnlyBuffer());
+        } catch (Exception e) {
+            LOG.error("the relay's tap failed; the session is ended rather than relayed unseen", e);
+            return CompletableFuture.failedStage(e);
         }
     }
 
@@ -212,10 +220,12 @@ public final class Tunnel {
             pump.abort(cause);
         }
 
-        /** Read, tap, write, wait for the write, again; until the source ends or fails. */
+        /** Read, tap, write, wait for the write and the tap, again; until the source ends or fails. */
         private final class Pump extends IteratingCallback {
             private final Callback written = Callback.from(this::writeDone, this::writeFailed);
             private RetainableByteBuffer buffer;
+            /** The tap's answer for the chunk being written: the next read waits for it. */
+            private CompletionStage<Void> tapped = RelayTap.GO_ON;
             /** The other side can take no more (it closed): what this side still sends is dropped. */
             private boolean discarding;
 
@@ -242,10 +252,15 @@ public final class Tunnel {
                     succeeded();
                     return Action.SCHEDULED;
                 }
-                tap(direction, bytes);
+                tapped = tap(direction, bytes);
+                if (tapped != RelayTap.GO_ON && tapped.toCompletableFuture().isCompletedExceptionally()) {
+                    // The session must end: this chunk is not passed on unrecorded.
+                    release();
+                    throw new IOException("the session's recording failed", tapped.toCompletableFuture().exceptionNow());
+                }
                 if (discarding) {
                     release();
-                    succeeded();
+                    next();
                     return Action.SCHEDULED;
                 }
                 peer().getEndPoint().write(written, bytes);
@@ -254,14 +269,31 @@ public final class Tunnel {
 
             private void writeDone() {
                 release();
-                succeeded();
+                next();
             }
 
             private void writeFailed(Throwable failure) {
                 LOG.debug("relay {}: the other side takes no more ({}); dropping the rest", direction, failure.toString());
                 release();
                 discarding = true;
-                succeeded();
+                next();
+            }
+
+            /** Reads again once the tap has caught up; a tap that fails meanwhile ends the direction. */
+            private void next() {
+                CompletionStage<Void> waitFor = tapped;
+                tapped = RelayTap.GO_ON;
+                if (waitFor == RelayTap.GO_ON) {
+                    succeeded();
+                    return;
+                }
+                waitFor.whenCompleteAsync((caughtUp, failure) -> {
+                    if (failure == null) {
+                        succeeded();
+                    } else {
+                        failed(failure);
+                    }
+                }, executor);
             }
 
             private void release() {

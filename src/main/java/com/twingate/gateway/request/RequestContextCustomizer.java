@@ -1,6 +1,7 @@
 package com.twingate.gateway.request;
 
 import com.twingate.gateway.connect.ClientIdentity;
+import com.twingate.gateway.connect.InnerTls;
 import com.twingate.gateway.metrics.RequestType;
 import java.time.Clock;
 import java.util.Optional;
@@ -22,8 +23,7 @@ public final class RequestContextCustomizer implements HttpConfiguration.Customi
 
     @Override
     public Request customize(Request request, HttpFields.Mutable responseHeaders) {
-        Optional<ClientIdentity> identity = request.getConnectionMetaData().getAttribute(ClientIdentity.ATTRIBUTE)
-                instanceof ClientIdentity id ? Optional.of(id) : Optional.empty();
+        Optional<ClientIdentity> identity = InnerTls.identityOf(request.getConnectionMetaData().getConnection().getEndPoint());
         new RequestContext(identity, RequestType.of(request.getHeaders()), clock.instant()).attachTo(request);
         return request;
     }

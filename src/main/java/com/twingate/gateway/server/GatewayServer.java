@@ -11,10 +11,14 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -30,13 +34,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Jetty assembly: on the gateway port, outer TLS → CONNECT → inner TLS → HTTP/1.1 → the API
- * handler. Further connectors (metrics) and lifecycle beans (upstream clients, open tunnels) are added
+ * The Jetty assembly: on the gateway port, outer TLS → CONNECT → inner TLS → HTTP/1.1 or HTTP/2
+ * (ALPN) → the API handler. Further connectors (metrics) and lifecycle beans (upstream clients, open tunnels) are added
  * before start; every bean that is {@code Graceful} is drained on stop.
  */
 public final class GatewayServer {
 
     public static final String GATEWAY_CONNECTOR = "gateway";
+    private static final String HTTP_1_1_ALPN = "http/1.1";
     private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
 
     private final GatewayConfig config;
@@ -55,13 +60,19 @@ public final class GatewayServer {
         server.setStopAtShutdown(false);
 
         SslContextFactory.Server tls = GatewayTls.serverContext(config.tls());
-        HttpConnectionFactory http = new ChunkEndingHttpConnectionFactory(httpConfiguration(clock));
-        InnerTls innerTls = new InnerTls(tls, http.getProtocol());
+        HttpConfiguration httpConfiguration = httpConfiguration(clock);
+        HttpConnectionFactory http = new ChunkEndingHttpConnectionFactory(httpConfiguration);
+        List<ConnectionFactory> afterInnerTls = config.http2()
+                ? withHttp2(http, httpConfiguration)
+                : List.of(http);
+        InnerTls innerTls = new InnerTls(tls, afterInnerTls.getFirst().getProtocol());
         ConnectConnectionFactory connect = new ConnectConnectionFactory(
                 authenticator, innerTls, connectListener, config.connectTimeout(), clock);
         SslConnectionFactory outerTls = new SslConnectionFactory(tls, connect.getProtocol());
 
-        gateway = new ServerConnector(server, outerTls, connect, http) {
+        List<ConnectionFactory> factories = new ArrayList<>(List.of(outerTls, connect));
+        factories.addAll(afterInnerTls);
+        gateway = new ServerConnector(server, factories.toArray(ConnectionFactory[]::new)) {
             @Override
             protected void configure(Socket socket) {
                 super.configure(socket);
@@ -83,6 +94,19 @@ public final class GatewayServer {
         gatewayOnly.setVirtualHosts(List.of("@" + GATEWAY_CONNECTOR));
         handlers.addHandler(gatewayOnly);
         server.setHandler(handlers);
+    }
+
+    /**
+     * ALPN on kubectl's TLS, offering h2 and http/1.1: client-go takes h2 for its requests (one Twingate
+     * connection for all of them) and asks for http/1.1 on the connections it upgrades (exec, attach,
+     * port-forward); a client without ALPN gets HTTP/1.1.
+     */
+    private static List<ConnectionFactory> withHttp2(HttpConnectionFactory http, HttpConfiguration httpConfiguration) {
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(httpConfiguration);
+        // ALPN names are compared as sent (lower case); the connector finds its factories by any case.
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), HTTP_1_1_ALPN);
+        alpn.setDefaultProtocol(HTTP_1_1_ALPN);
+        return List.of(alpn, h2, http);
     }
 
     private static HttpConfiguration httpConfiguration(Clock clock) {

@@ -89,11 +89,21 @@ class ConfigLoaderTest {
         assertThat(config.auditLog().flushInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.auditLog().flushSizeThreshold()).isEqualTo(1_000_000);
         assertThat(config.recordingDirectory()).isEmpty();
+        assertThat(config.recording().onFailure()).isEqualTo(RecordingConfig.OnFailure.REFUSE);
+        assertThat(config.recording().bufferBudget()).isEqualTo(64L << 20);
         assertThat(config.logFormat()).isEqualTo(LogFormat.JSON);
         UpstreamConfig upstream = config.kubernetes().upstreams().getFirst();
         assertThat(upstream.host()).isEqualTo("kube.internal");
         assertThat(upstream.port()).isEqualTo(6443);
         assertThat(upstream.bearerTokenFile()).contains(tokenFile);
+    }
+
+    @Test
+    void recordingFailuresCanBeLetThroughAndTheBufferBudgetSet() throws Exception {
+        GatewayConfig config = ConfigLoader.parse(valid("recording { onFailure = continue, bufferBudget = 1MiB }"), Map.of());
+        assertThat(config.recording().onFailure()).isEqualTo(RecordingConfig.OnFailure.CONTINUE);
+        assertThat(config.recording().bufferBudget()).isEqualTo(1L << 20);
+        assertThat(ConfigLoader.parse(valid("recording.bufferBudget = 16GiB"), Map.of()).recording().bufferBudget()).isEqualTo(16L << 30);
     }
 
     @Test
@@ -238,6 +248,10 @@ class ConfigLoaderTest {
                 Arguments.of("address routed twice", valid("kubernetes.upstreams = [ " + upstream("a", "X") + ", " + upstream("b", "x") + " ]"), "kubernetes.upstreams[1].resourceAddresses: x is already routed to upstream a"),
                 Arguments.of("non-positive flush size", valid("auditLog.flushSizeThreshold = 0"), "auditLog.flushSizeThreshold: must be between 100 and 16000000 bytes: 0"),
                 Arguments.of("flush size beyond memory", valid("auditLog.flushSizeThreshold = 1G"), "auditLog.flushSizeThreshold: must be between 100 and 16000000 bytes: 1G"),
+                Arguments.of("unknown recording failure policy", valid("recording.onFailure = ignore"), "recording.onFailure: must be refuse or continue: ignore"),
+                Arguments.of("buffer budget below a megabyte", valid("recording.bufferBudget = 64KiB"), "recording.bufferBudget: must be between 1MiB and 16GiB: 64KiB"),
+                Arguments.of("buffer budget beyond 16 GiB", valid("recording.bufferBudget = 1T"), "recording.bufferBudget: must be between 1MiB and 16GiB: 1T"),
+                Arguments.of("buffer budget not a size", valid("recording.bufferBudget = lots"), "recording.bufferBudget: must be a number of bytes: lots"),
                 Arguments.of("recording dir is a file", valid("recording.directory = \"" + tokenFile + "\""), "recording.directory: cannot create"),
                 Arguments.of("wrong type", valid("kubernetes.upstreams = \"main\""), "kubernetes.upstreams: must be a list of objects"),
                 Arguments.of("unknown key", valid("tls.certFile = x"), "tls.certFile: unknown key"),

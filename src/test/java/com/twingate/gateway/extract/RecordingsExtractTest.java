@@ -67,7 +67,7 @@ class RecordingsExtractTest {
     @BeforeEach
     void record() throws IOException {
         sinkFiles = Files.createDirectories(dir.resolve("sink"));
-        CastFileSink castFiles = new CastFileSink(sinkFiles);
+        CastFileSink castFiles = new CastFileSink(sinkFiles, 0);
         LogRecordingSink logLines = new LogRecordingSink();
         RecordingSink both = (session, asciicast, sequence, last) -> {
             logLines.part(session, asciicast, sequence, last);
@@ -205,7 +205,7 @@ class RecordingsExtractTest {
     }
 
     private Path sinkFile(SessionInfo session) {
-        return new CastFileSink(sinkFiles).fileFor(session);
+        return new CastFileSink(sinkFiles, 0).fileFor(session);
     }
 
     private List<JsonNode> parts(SessionInfo session) {

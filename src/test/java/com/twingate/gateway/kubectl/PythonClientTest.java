@@ -8,6 +8,7 @@ import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.EchoServer;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.Kubectl;
+import com.twingate.gateway.testkit.LogCapture;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.kubeapi.KubeApiStandIn;
 import java.io.BufferedReader;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,6 +46,9 @@ class PythonClientTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
+
     @Test
     void listExecWithStdinAndPortForwardThroughTheGateway() throws Exception {
         try (Chain chain = new Chain(dir)) {
@@ -59,6 +64,26 @@ class PythonClientTest {
             assertThat(forwarded.path("error").isNull()).as("the port's error channel: %s", forwarded.path("error")).isTrue();
             chain.assertExitedCleanly(python);
             assertThat(chain.api.upgrades()).containsExactly("exec websocket v4.channel.k8s.io", "portforward websocket v4.channel.k8s.io");
+        }
+        // The client sends its stdin as text frames on the binary protocol; the recording follows the protocol, not the frame type.
+        JsonNode finished = logs.awaitLines(line -> line.path("message").asText().equals("session finished"), 1, STEP).getFirst();
+        // stdout and stderr are separate pipes in the pod: their order is the pod's to choose.
+        assertThat(outputEvents(finished.path("asciicast").asText()).lines()).containsExactlyInAnyOrder("got hello from python", "oops");
+        assertThat(logs.json()).noneSatisfy(line -> assertThat(line.path("message").asText()).contains("session recording failed"));
+    }
+
+    private static String outputEvents(String asciicast) {
+        StringBuilder output = new StringBuilder();
+        asciicast.lines().skip(1).map(PythonClientTest::json).filter(event -> event.get(1).asText().equals("o"))
+                .forEach(event -> output.append(event.get(2).asText()));
+        return output.toString();
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

@@ -18,7 +18,7 @@ class AlertRulesTest {
         Promtool.Result result = Promtool.run("", "check", "rules", "prometheus/alert-rules.yaml");
 
         assertThat(result.exitCode()).as("promtool check rules said:\n%s", result.output()).isZero();
-        assertThat(result.output()).contains("SUCCESS: 3 rules found");
+        assertThat(result.output()).contains("SUCCESS: 4 rules found");
     }
 
     @Test

@@ -27,7 +27,7 @@ class HeaderRulesTest {
                 .add("Impersonate-Uid", "0").add("Impersonate-Extra-Scopes", "all").add("IMPERSONATE-EXTRA-reason", "x")
                 .add("Proxy-Authorization", "Bearer other").add("Accept", "application/json");
 
-        HttpFields upstream = HeaderRules.forUpstream(client, ALICE, Optional.of("sa-token"), "kube:6443");
+        HttpFields upstream = HeaderRules.forUpstream(client, ALICE, Optional.of("sa-token"), "kube:6443", false);
 
         assertThat(upstream.getValuesList("Authorization")).containsExactly("Bearer sa-token");
         assertThat(upstream.getValuesList("Impersonate-User")).containsExactly("alice");
@@ -35,13 +35,13 @@ class HeaderRulesTest {
         assertThat(upstream.getFieldNamesCollection()).noneMatch(name -> name.toLowerCase().startsWith("impersonate-extra")
                 || name.equalsIgnoreCase("impersonate-uid") || name.equalsIgnoreCase("proxy-authorization"));
         assertThat(upstream.get("Accept")).isEqualTo("application/json");
-        assertThat(upstream.get("Host")).isEqualTo("kube:6443");
+        assertThat(upstream.get("Host")).isEqualTo("kube:6443", false);
     }
 
     @Test
     void withAClientCertificateUpstreamNoAuthorizationIsSentAtAll() {
         HttpFields upstream = HeaderRules.forUpstream(HttpFields.build().add("Authorization", "Bearer mine"), ALICE,
-                Optional.empty(), "kube:6443");
+                Optional.empty(), "kube:6443", false);
         assertThat(upstream.contains("Authorization")).isFalse();
     }
 
@@ -52,7 +52,7 @@ class HeaderRulesTest {
                 .add("Keep-Alive", "timeout=5").add("TE", "trailers").add("Transfer-Encoding", "chunked")
                 .add("Upgrade", "h2c").add("Proxy-Connection", "keep-alive");
 
-        HttpFields upstream = HeaderRules.forUpstream(client, ALICE, Optional.of("t"), "kube:6443");
+        HttpFields upstream = HeaderRules.forUpstream(client, ALICE, Optional.of("t"), "kube:6443", false);
 
         assertThat(upstream.getFieldNamesCollection()).containsExactlyInAnyOrder("Host", "Authorization", "Impersonate-User",
                 "Impersonate-Group");
@@ -64,7 +64,7 @@ class HeaderRulesTest {
                 .add("X-Stream-Protocol-Version", "v4.channel.k8s.io");
 
         assertThat(HeaderRules.isUpgrade(client)).isTrue();
-        HttpFields upstream = HeaderRules.forUpstream(client, ALICE, Optional.of("t"), "kube:6443");
+        HttpFields upstream = HeaderRules.forUpstream(client, ALICE, Optional.of("t"), "kube:6443", false);
         assertThat(upstream.get("Connection")).isEqualTo("Upgrade");
         assertThat(upstream.get("Upgrade")).isEqualTo("SPDY/3.1");
         assertThat(upstream.get("X-Stream-Protocol-Version")).isEqualTo("v4.channel.k8s.io");

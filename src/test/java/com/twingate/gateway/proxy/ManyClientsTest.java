@@ -7,8 +7,8 @@ import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.HttpHeads;
 import com.twingate.gateway.testkit.KubectlConnection;
 import com.twingate.gateway.testkit.OuterTlsConnection;
-import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
+import com.twingate.gateway.testkit.UpgradeUpstreamGateway;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -46,20 +46,20 @@ class ManyClientsTest {
     @TempDir
     Path dir;
 
+    private UpgradeUpstreamGateway gateway;
     private UpgradeUpstream upstream;
     private GatewayHarness harness;
 
     @BeforeEach
     void start() throws Exception {
-        TestPki apiPki = TestPki.create("api", dir);
-        upstream = new UpgradeUpstream(apiPki.issue("api"));
-        harness = GatewayHarness.start(dir, GatewayHarness.upstream("main", upstream.address(), apiPki.caFile(), "bearerToken = sa"));
+        gateway = UpgradeUpstreamGateway.start(dir, "");
+        upstream = gateway.upstream();
+        harness = gateway.harness();
     }
 
     @AfterEach
     void stop() throws Exception {
-        harness.close();
-        upstream.close();
+        gateway.close();
     }
 
     /**

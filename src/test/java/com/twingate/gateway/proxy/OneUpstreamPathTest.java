@@ -7,9 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.HttpHeads;
+import com.twingate.gateway.testkit.KubectlConnection;
 import com.twingate.gateway.testkit.LogCapture;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
+import com.twingate.gateway.testkit.UpgradeUpstreamGateway;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -49,22 +51,20 @@ class OneUpstreamPathTest {
     @RegisterExtension
     final LogCapture logs = new LogCapture();
 
+    private UpgradeUpstreamGateway gateway;
     private UpgradeUpstream upstream;
     private GatewayHarness harness;
 
     @BeforeEach
     void start() throws Exception {
-        TestPki apiPki = TestPki.create("api", dir);
-        upstream = new UpgradeUpstream(apiPki.issue("api"));
-        harness = GatewayHarness.start(dir, GatewayHarness.upstream("main", upstream.address(), apiPki.caFile(), "bearerToken = sa"),
-                "kubernetes.connectTimeout = 2s");
-        harness.tokens(token -> token.user("u-1", "alice", "devs"));
+        gateway = UpgradeUpstreamGateway.start(dir, "kubernetes.connectTimeout = 2s");
+        upstream = gateway.upstream();
+        harness = gateway.harness();
     }
 
     @AfterEach
     void stop() throws Exception {
-        harness.close();
-        upstream.close();
+        gateway.close();
     }
 
     @Test
@@ -214,6 +214,23 @@ class OneUpstreamPathTest {
                 throw new AssertionError("the response headers were held back while the API server sent no body", heldBack);
             }
         }
+    }
+
+    /** kubectl killed during a quiet watch: noticed at once, the API server's request ended, and it is not a failure. */
+    @Test
+    void aClientThatVanishesDuringAQuietWatchIsAuditedAsCompletedWithWhatItGot() throws Exception {
+        KubectlConnection kubectl = harness.openKubectl();
+        send(kubectl.tls(), "GET /quiet/one-event/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
+        assertThat(HttpHeads.read(kubectl.tls().getInputStream())).startsWith("HTTP/1.1 200");
+        Await.until("the watch to be open at the API server", DEADLINE, () -> upstream.openStreams() == 1);
+
+        kubectl.tcp().close();
+
+        Await.until("the API server's request to end", DEADLINE, () -> upstream.openStreams() == 0);
+        JsonNode audit = logs.awaitLines(line -> line.path("url").asText().startsWith("/quiet"), 1, DEADLINE).getFirst();
+        assertThat(audit.path("message").asText()).isEqualTo("API request completed");
+        assertThat(audit.path("response").path("status_code").asInt()).isEqualTo(200);
+        assertThat(audit.path("response").path("size_bytes").asLong()).isEqualTo(UpgradeUpstream.ONE_EVENT.length());
     }
 
     /** Clients that read a chunk to its CRLF before using it (urllib3) must get a quiet watch's last event now. */

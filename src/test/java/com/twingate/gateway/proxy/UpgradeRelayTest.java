@@ -7,8 +7,8 @@ import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.HttpHeads;
 import com.twingate.gateway.testkit.LogCapture;
-import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.UpgradeUpstream;
+import com.twingate.gateway.testkit.UpgradeUpstreamGateway;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,21 +40,20 @@ class UpgradeRelayTest {
     @RegisterExtension
     final LogCapture logs = new LogCapture();
 
+    private UpgradeUpstreamGateway gateway;
     private UpgradeUpstream upstream;
     private GatewayHarness harness;
 
     @BeforeEach
     void start() throws Exception {
-        TestPki apiPki = TestPki.create("api", dir);
-        upstream = new UpgradeUpstream(apiPki.issue("api"));
-        harness = GatewayHarness.start(dir, GatewayHarness.upstream("main", upstream.address(), apiPki.caFile(), "bearerToken = sa"));
-        harness.tokens(token -> token.user("u-1", "alice", "devs"));
+        gateway = UpgradeUpstreamGateway.start(dir, "");
+        upstream = gateway.upstream();
+        harness = gateway.harness();
     }
 
     @AfterEach
     void stop() throws Exception {
-        harness.close();
-        upstream.close();
+        gateway.close();
     }
 
     @Test

@@ -25,27 +25,26 @@ class AsciicastPlaybackTest {
 
     @Test
     void theCastFileAndEveryLogPartReplayTheirOutput() throws Exception {
-        CastFileSink castFiles = new CastFileSink(directory);
+        CastFileSink castFiles = new CastFileSink(directory, 0);
         CapturedParts logParts = new CapturedParts();
         RecordingSink both = (session, asciicast, sequence, last) -> {
             castFiles.part(session, asciicast, sequence, last);
             logParts.part(session, asciicast, sequence, last);
         };
-        AsciicastRecorder recorder = new AsciicastRecorder(CapturedParts.SESSION, both, Runnable::run,
-                Executors.newSingleThreadScheduledExecutor(), Duration.ofHours(1), 400, duration -> { });
         Random random = new Random();
         StringBuilder sent = new StringBuilder();
         Frames.WebSocket fromServer = new Frames.WebSocket(false);
         for (int message = 0; message < 60; message++) {
             String text = AsciicastRecorderTest.randomText(random, 1 + random.nextInt(60));
             sent.append(text);
-            fromServer.channel(WebSocketTap.STDOUT, text);
+            fromServer.channel(WebSocketReader.STDOUT, text);
         }
-        RelayTap tap = new WebSocketTap(recorder);
-        tap.clientToServer(ByteBuffer.wrap(new Frames.WebSocket(true).channel(WebSocketTap.RESIZE, "{\"Width\":120,\"Height\":40}")
+        RelayTap tap = logParts.tap(both, CapturedParts.SESSION, 400,
+                events -> new WebSocketReader(WebSocketReader.Codec.BINARY, events));
+        tap.clientToServer(ByteBuffer.wrap(new Frames.WebSocket(true).channel(WebSocketReader.RESIZE, "{\"Width\":120,\"Height\":40}")
                 .toByteArray()));
         AsciicastRecorderTest.randomPieces(random, fromServer.toByteArray()).forEach(piece -> tap.serverToClient(ByteBuffer.wrap(piece)));
-        tap.clientToServer(ByteBuffer.wrap(new Frames.WebSocket(true).channel(WebSocketTap.RESIZE, "{\"Width\":90,\"Height\":20}")
+        tap.clientToServer(ByteBuffer.wrap(new Frames.WebSocket(true).channel(WebSocketReader.RESIZE, "{\"Width\":90,\"Height\":20}")
                 .toByteArray()));
         tap.close();
 

@@ -33,10 +33,10 @@ class AsciicastRecorderTest {
         for (int message = 0; message < 200; message++) {
             String text = randomText(random, 1 + random.nextInt(120));
             sent.append(text);
-            fromServer.channel(random.nextBoolean() ? WebSocketTap.STDOUT : WebSocketTap.STDERR, text);
+            fromServer.channel(random.nextBoolean() ? WebSocketReader.STDOUT : WebSocketReader.STDERR, text);
         }
         CapturedParts parts = new CapturedParts();
-        RelayTap tap = new WebSocketTap(parts.recorder(CapturedParts.NO_TTY, Duration.ofHours(1), SMALL_THRESHOLD));
+        RelayTap tap = parts.webSocket(CapturedParts.NO_TTY, SMALL_THRESHOLD);
         randomPieces(random, fromServer.toByteArray()).forEach(piece -> tap.serverToClient(ByteBuffer.wrap(piece)));
         tap.close();
 

@@ -179,16 +179,11 @@ class RecordedSessionEndToEndTest {
     }
 
     private static String events(List<String> asciicasts, String type) {
-        return String.join("", eventList(asciicasts, type));
+        return RecordedLog.events(asciicasts, type);
     }
 
     private static List<String> eventList(List<String> asciicasts, String type) {
-        return asciicasts.stream()
-                .flatMap(asciicast -> asciicast.lines().skip(1))
-                .map(RecordedSessionEndToEndTest::parse)
-                .filter(event -> event.get(1).asText().equals(type))
-                .map(event -> event.get(2).asText())
-                .toList();
+        return RecordedLog.eventList(asciicasts, type);
     }
 
     /** The file is written after the log line of the same part, so it is waited for too. */
@@ -217,8 +212,7 @@ class RecordedSessionEndToEndTest {
     }
 
     private JsonNode auditLine() {
-        return logs.awaitLines(line -> line.path("message").asText().startsWith("API request")
-                && line.path("url").asText().startsWith(EXEC), 1, DEADLINE).getFirst();
+        return RecordedLog.auditLine(logs, EXEC, DEADLINE);
     }
 
     /** The audit line of the session: written when it ended, saying who ran what where, and how much went by. */
@@ -244,13 +238,5 @@ class RecordedSessionEndToEndTest {
             assertThat(seen.user()).isEqualTo("alice");
             assertThat(seen.groups()).containsExactly("devs");
         });
-    }
-
-    private static JsonNode parse(String line) {
-        try {
-            return JSON.readTree(line);
-        } catch (IOException e) {
-            throw new UncheckedIOException("not JSON: " + line, e);
-        }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -25,11 +26,20 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
     static final String V5 = "v5.channel.k8s.io";
     static final String V4_BASE64 = "v4.base64.channel.k8s.io";
 
+    static final String V4 = "v4.channel.k8s.io";
+
     private final WebSocketClient client;
     private final Session session;
     private final boolean base64;
+    /** Sends channel messages as text frames on a binary protocol, as the official Python client does. */
+    private boolean textFrames;
 
     WebSocketExecClient(URI https, SSLContext trust, String subprotocol) throws Exception {
+        this(https, trust, subprotocol, upgrade -> { });
+    }
+
+    /** @param upgrade adds to the upgrade request (headers, extensions offered) */
+    WebSocketExecClient(URI https, SSLContext trust, String subprotocol, Consumer<ClientUpgradeRequest> upgrade) throws Exception {
         base64 = subprotocol.equals(V4_BASE64);
         SslContextFactory.Client tls = new SslContextFactory.Client();
         tls.setSslContext(trust);
@@ -37,10 +47,28 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
         connector.setSslContextFactory(tls);
         client = new WebSocketClient(new HttpClient(new HttpClientTransportOverHTTP(connector)));
         client.start();
-        ClientUpgradeRequest upgrade = new ClientUpgradeRequest();
-        upgrade.setSubProtocols(subprotocol);
+        ClientUpgradeRequest request = new ClientUpgradeRequest();
+        request.setSubProtocols(subprotocol);
+        upgrade.accept(request);
         URI wss = URI.create(https.toString().replaceFirst("^https:", "wss:"));
-        session = client.connect(this, wss, upgrade).get(20, TimeUnit.SECONDS);
+        session = client.connect(this, wss, request).get(20, TimeUnit.SECONDS);
+    }
+
+    WebSocketExecClient withTextFrames() {
+        textFrames = true;
+        return this;
+    }
+
+    /** The extensions the gateway's 101 agreed to. */
+    java.util.List<String> negotiatedExtensions() {
+        return session.getUpgradeResponse().getExtensions().stream().map(Object::toString).toList();
+    }
+
+    /** One text frame as it stands, whatever the protocol makes of it. */
+    void sendRawText(String text) throws Exception {
+        Callback.Completable sent = new Callback.Completable();
+        session.sendText(text, sent);
+        sent.get(10, TimeUnit.SECONDS);
     }
 
     @Override
@@ -89,6 +117,8 @@ public final class WebSocketExecClient extends ExecClient implements Session.Lis
         Callback.Completable sent = new Callback.Completable();
         if (base64) {
             session.sendText(channel + Base64.getEncoder().encodeToString(data), sent);
+        } else if (textFrames) {
+            session.sendText((char) channel + new String(data, StandardCharsets.UTF_8), sent);
         } else {
             session.sendBinary(ByteBuffer.allocate(data.length + 1).put((byte) channel).put(data).flip(), sent);
         }

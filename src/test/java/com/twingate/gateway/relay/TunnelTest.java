@@ -7,6 +7,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -106,13 +108,16 @@ class TunnelTest {
         CountDownLatch tapMayReturn = new CountDownLatch(1);
         RelayTap slowTap = new RelayTap() {
             @Override
-            public void clientToServer(ByteBuffer bytes) {}
+            public CompletionStage<Void> clientToServer(ByteBuffer bytes) {
+                return GO_ON;
+            }
 
             @Override
-            public void serverToClient(ByteBuffer bytes) {
+            public CompletionStage<Void> serverToClient(ByteBuffer bytes) {
                 tapEntered.countDown();
                 await(tapMayReturn);
                 tapEvents.add("saw " + StandardCharsets.US_ASCII.decode(bytes));
+                return GO_ON;
             }
 
             @Override
@@ -159,6 +164,74 @@ class TunnelTest {
         assertThat(apiServer.isOpen()).isFalse();
     }
 
+    /**
+     * A tap that cannot keep up pauses the side it records: that side is not read again until the tap's
+     * answer completes — no thread waits meanwhile — and the other direction goes on.
+     */
+    @Test
+    void aTapThatCannotKeepUpPausesTheSideItRecordsWithoutHoldingAThread() throws Exception {
+        CompletableFuture<Void> caughtUp = new CompletableFuture<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        RelayTap slowRecorder = new RelayTap() {
+            @Override
+            public CompletionStage<Void> clientToServer(ByteBuffer bytes) {
+                return GO_ON;
+            }
+
+            @Override
+            public CompletionStage<Void> serverToClient(ByteBuffer bytes) {
+                seen.add(StandardCharsets.US_ASCII.decode(bytes).toString());
+                return seen.size() == 1 ? caughtUp : GO_ON;
+            }
+
+            @Override
+            public void close() {}
+        };
+        install(new ActiveTunnels(Duration.ofMinutes(1)), slowRecorder);
+
+        apiServer.addInputAndExecute("first");
+        Await.until("the first chunk to reach kubectl", DEADLINE, () -> kubectl.getOutputString().equals("first"));
+        apiServer.addInputAndExecute("second");
+        kubectl.addInputAndExecute("typed");
+        Await.until("kubectl's side to go on meanwhile", DEADLINE, () -> apiServer.getOutputString().equals("typed"));
+        Await.until("no pool thread to be busy with the tunnel", DEADLINE, () -> executor.getBusyThreads() == 0);
+        assertThat(seen).as("the API server's side is not read while the recording catches up").containsExactly("first");
+        assertThat(kubectl.getOutputString()).isEqualTo("first");
+
+        caughtUp.complete(null);
+        Await.until("the paused side to be read again", DEADLINE, () -> kubectl.getOutputString().equals("firstsecond"));
+        assertThat(seen).containsExactly("first", "second");
+    }
+
+    /** A tap whose answer fails (the recording failed, refuse) ends the session; the chunk is not passed on. */
+    @Test
+    void aFailedTapAnswerEndsTheSessionBeforeTheChunkIsPassedOn() throws Exception {
+        RelayTap failing = new RelayTap() {
+            @Override
+            public CompletionStage<Void> clientToServer(ByteBuffer bytes) {
+                return GO_ON;
+            }
+
+            @Override
+            public CompletionStage<Void> serverToClient(ByteBuffer bytes) {
+                return CompletableFuture.failedFuture(new IllegalStateException("the recording cannot be written"));
+            }
+
+            @Override
+            public void close() {
+                tapEvents.add("closed");
+            }
+        };
+        install(new ActiveTunnels(Duration.ofMinutes(1)), failing);
+
+        apiServer.addInputAndExecute("unrecordable output");
+        assertThat(streamEnded.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(kubectl.getOutputString()).isEmpty();
+        assertThat(kubectl.isOpen()).isFalse();
+        assertThat(apiServer.isOpen()).isFalse();
+        assertThat(tapEvents).containsExactly("closed");
+    }
+
     private void install(ActiveTunnels tunnels, RelayTap tap) {
         Tunnel tunnel = tunnels.open(kubectl, apiServer, executor, new ArrayByteBufferPool(), scheduler, tap, stream());
         apiServer.upgrade(tunnel.serverConnection());
@@ -174,13 +247,15 @@ class TunnelTest {
     private RelayTap recordingTap() {
         return new RelayTap() {
             @Override
-            public void clientToServer(ByteBuffer bytes) {
+            public CompletionStage<Void> clientToServer(ByteBuffer bytes) {
                 tapEvents.add("client: " + StandardCharsets.US_ASCII.decode(bytes));
+                return GO_ON;
             }
 
             @Override
-            public void serverToClient(ByteBuffer bytes) {
+            public CompletionStage<Void> serverToClient(ByteBuffer bytes) {
                 tapEvents.add("server: " + StandardCharsets.US_ASCII.decode(bytes));
+                return GO_ON;
             }
 
             @Override

@@ -95,10 +95,14 @@ public final class GatewayHarness implements AutoCloseable {
         return openKubectl().tls();
     }
 
-    /** As {@link #openKubectlConnection()}, with the TCP socket underneath. */
-    public KubectlConnection openKubectl() throws IOException {
+    /**
+     * As {@link #openKubectlConnection()}, with the TCP socket underneath.
+     *
+     * @param alpn what kubectl's TLS offers by ALPN ({@code h2}, {@code http/1.1}); none: no ALPN
+     */
+    public KubectlConnection openKubectl(String... alpn) throws IOException {
         return KubectlConnection.open(gatewayAddress(), pki.trust(), tokenShape.apply(controller.token(clientKey)).mint(),
-                clientKey);
+                clientKey, alpn);
     }
 
     /** An HTTP/1.1 client that trusts the gateway's certificate, as kubectl's kubeconfig would. */

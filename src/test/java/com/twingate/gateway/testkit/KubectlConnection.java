@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.KeyPair;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -19,8 +20,9 @@ public record KubectlConnection(SSLSocket tls, Socket tcp) implements AutoClosea
 
     public static final String RESOURCE_ADDRESS = "127.0.0.1";
 
-    public static KubectlConnection open(InetSocketAddress gateway, SSLContext trust, String token, KeyPair clientKey)
-            throws IOException {
+    /** @param alpn the application protocols kubectl's TLS offers (none: no ALPN, HTTP/1.1) */
+    public static KubectlConnection open(InetSocketAddress gateway, SSLContext trust, String token, KeyPair clientKey,
+                                         String... alpn) throws IOException {
         OuterTlsConnection outer = OuterTlsConnection.open(gateway, trust);
         String status = outer.connect(RESOURCE_ADDRESS + ":443", token, ClientKeys.sign(clientKey.getPrivate(), outer.keyingMaterial()),
                 "conn-" + System.nanoTime());
@@ -30,6 +32,11 @@ public record KubectlConnection(SSLSocket tls, Socket tcp) implements AutoClosea
         }
         SSLSocket inner = (SSLSocket) trust.getSocketFactory().createSocket(outer.socket(), RESOURCE_ADDRESS, 443, true);
         inner.setEnabledProtocols(new String[] {"TLSv1.3"});
+        if (alpn.length > 0) {
+            SSLParameters parameters = inner.getSSLParameters();
+            parameters.setApplicationProtocols(alpn);
+            inner.setSSLParameters(parameters);
+        }
         inner.setSoTimeout(30_000);
         inner.startHandshake();
         return new KubectlConnection(inner, outer.tcp());

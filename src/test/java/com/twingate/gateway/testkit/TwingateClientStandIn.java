@@ -31,6 +31,7 @@ public final class TwingateClientStandIn implements AutoCloseable {
     private final ServerSocket listener;
     private final Thread acceptor;
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger opened = new AtomicInteger();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile String lastStatusLine;
 
@@ -51,6 +52,11 @@ public final class TwingateClientStandIn implements AutoCloseable {
     /** How many tunnels the gateway refused, and the last status line it answered. */
     public int refusedCount() {
         return refused.get();
+    }
+
+    /** Tunnels the gateway accepted: each is one TCP connection, one CONNECT and one inner TLS session. */
+    public int tunnelsOpened() {
+        return opened.get();
     }
 
     public String lastStatusLine() {
@@ -81,6 +87,7 @@ public final class TwingateClientStandIn implements AutoCloseable {
                 refused.incrementAndGet();
                 return;
             }
+            opened.incrementAndGet();
             Socket remote = outer.socket();
             // The read timeout guards the handshake and CONNECT only: a watch, logs -f or shell is quiet for
             // as long as its user likes, as it is through the real Client.

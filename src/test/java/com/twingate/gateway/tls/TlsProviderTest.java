@@ -10,21 +10,18 @@ import com.twingate.gateway.testkit.ClientKeys;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.OuterTlsConnection;
 import com.twingate.gateway.testkit.TestPki;
-import com.twingate.gateway.testkit.TlsUpstream;
+import com.twingate.gateway.testkit.kubeapi.Impersonation;
+import com.twingate.gateway.testkit.kubeapi.KubeApiStandIn;
 import com.twingate.gateway.upstream.UpstreamTls;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.conscrypt.Conscrypt;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Request;
-import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,14 +31,14 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code tls.provider}: either provider carries the whole chain (outer TLS, the proof of possession
  * over its exported keying material, kubectl's TLS, TLS to the API server), and the one configured is
- * the one that runs. The JDK provider is the fallback wherever Conscrypt's native code does not load.
+ * the one that runs, HTTP/2 negotiated on kubectl's TLS and towards the API server alike. The JDK provider is the fallback wherever Conscrypt's native code does not load.
  */
 class TlsProviderTest {
 
     @TempDir
     Path dir;
 
-    private TlsUpstream upstream;
+    private KubeApiStandIn upstream;
     private GatewayHarness harness;
 
     @AfterEach
@@ -79,11 +76,16 @@ class TlsProviderTest {
     void kubectlsRequestGoesThroughEveryLayer(TlsProvider provider) throws Exception {
         start(provider);
 
-        HttpResponse<String> response = harness.httpClient().send(HttpRequest.newBuilder(harness.uri("/api")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try (HttpClient kubectl = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(harness.pki().trust()).build()) {
+            response = kubectl.send(HttpRequest.newBuilder(harness.uri("/api/v1/namespaces")).build(), HttpResponse.BodyHandlers.ofString());
+        }
 
         assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("impersonating alice@example.com");
+        assertThat(response.version()).as("ALPN on kubectl's TLS").isEqualTo(HttpClient.Version.HTTP_2);
+        Impersonation seen = upstream.impersonations().getLast();
+        assertThat(seen.protocol()).as("ALPN on the TLS to the API server").isEqualTo("HTTP/2.0");
+        assertThat(seen.user()).isEqualTo("alice@example.com");
     }
 
     /** The gateway's exporter agrees with the client's (JDK) for this session, and only for this session. */
@@ -105,14 +107,7 @@ class TlsProviderTest {
 
     private void start(TlsProvider provider) throws Exception {
         TestPki apiPki = TestPki.create("api", dir);
-        upstream = new TlsUpstream(apiPki.issue("api-server"), null, new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                String body = "impersonating " + request.getHeaders().get("Impersonate-User");
-                response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
-                return true;
-            }
-        });
+        upstream = KubeApiStandIn.start(apiPki.issue("api-server"), "t", Files.createDirectories(dir.resolve("pods")));
         harness = GatewayHarness.start(dir, GatewayHarness.upstream("main", upstream.address(), apiPki.caFile(), "bearerToken = t"),
                 "tls.provider = " + provider.key());
     }

@@ -33,7 +33,13 @@ final class ChannelFraming {
         if (text.isEmpty()) {
             return new byte[0];
         }
-        byte[] data = Base64.getDecoder().decode(text.substring(1));
+        byte[] data;
+        try {
+            data = Base64.getDecoder().decode(text.substring(1));
+        } catch (IllegalArgumentException notBase64) {
+            // The API server logs such a frame and goes on reading: an empty message, which callers skip.
+            return new byte[0];
+        }
         byte[] payload = new byte[data.length + 1];
         payload[0] = (byte) (text.charAt(0) - '0');
         System.arraycopy(data, 0, payload, 1, data.length);

@@ -1,5 +1,7 @@
 package com.twingate.gateway.testkit.kubeapi;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -45,9 +47,16 @@ final class KubeApiHandler extends Handler.Abstract {
             Statuses.write(response, callback, HttpStatus.UNAUTHORIZED_401, "Unauthorized", "Unauthorized");
             return true;
         }
-        String path = request.getHttpURI().getPath();
+        String path;
+        try {
+            // Go's URL.Path: every escape decoded, an escaped slash included; '+' is a plus.
+            path = URLDecoder.decode(request.getHttpURI().getPath().replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            Statuses.write(response, callback, HttpStatus.BAD_REQUEST_400, "BadRequest", "invalid URL escape");
+            return true;
+        }
         impersonations.add(new Impersonation(request.getMethod(), path, request.getHeaders().get("Impersonate-User"),
-                request.getHeaders().getValuesList("Impersonate-Group")));
+                request.getHeaders().getValuesList("Impersonate-Group"), request.getConnectionMetaData().getProtocol()));
         Matcher stream = POD_STREAM.matcher(path);
         if (stream.matches()) {
             return streams.handle(stream.group(1), stream.group(2), stream.group(3), request, response, callback);

@@ -5,6 +5,8 @@ import com.twingate.gateway.tls.PemKeyStores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -16,8 +18,8 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.server.ServerWebSocketContainer;
 
 /**
- * The Kubernetes API server stand-in (README.md#the-local-run): a TLS server on 127.0.0.1 that speaks the API's wire
- * protocols well enough for real kubectl (discovery, namespaces and pods, logs, exec/attach/port-forward
+ * The Kubernetes API server stand-in (README.md#the-local-run): a TLS server on 127.0.0.1 (HTTP/2 or HTTP/1.1,
+ * chosen by ALPN, as the API server) that speaks the API's wire protocols well enough for real kubectl (discovery, namespaces and pods, logs, exec/attach/port-forward
  * over WebSocket and SPDY, {@code auth whoami}). It requires the gateway's upstream bearer token and
  * records the impersonation headers each request carried. Pods are directories on this machine: exec
  * runs real commands inside the pod's sandbox directory.
@@ -46,7 +48,12 @@ public final class KubeApiStandIn implements AutoCloseable {
         SecureRequestCustomizer secure = new SecureRequestCustomizer();
         secure.setSniHostCheck(false);
         http.addCustomizer(secure);
-        connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(http));
+        // As an API server (Go's net/http): HTTP/2 by ALPN, HTTP/1.1 for clients that ask for it (upgrades).
+        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(http);
+        ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+        alpn.setDefaultProtocol("http/1.1");
+        connector = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn, h2,
+                new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         // Watches, logs -f and exec sessions are long and quiet; the API server does not cut them either.
