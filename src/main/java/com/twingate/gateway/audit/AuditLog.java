@@ -2,7 +2,10 @@ package com.twingate.gateway.audit;
 
 import static net.logstash.logback.marker.Markers.appendEntries;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.twingate.gateway.logging.JsonFields;
 import com.twingate.gateway.token.GatClaims;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -47,28 +50,63 @@ public final class AuditLog {
     public record Measurement(long requestBytes, long responseBytes, Duration elapsed) {}
 
     public void requestCompleted(Entry entry) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("request_id", entry.requestId());
-        fields.put("requested_at", entry.requestedAt().toString());
-        fields.put("method", truncated(entry.method()));
-        fields.put("url", entry.url());
-        fields.put("remote_addr", entry.remoteAddress());
-        fields.put("user", entry.user().map(AuditLog::user).orElse(null));
-        fields.put("conn_id", entry.connectionId().orElse(null));
-        fields.put("kubernetes", kubernetes(entry.kubernetes()));
-        Map<String, Object> request = new LinkedHashMap<>();
-        request.put("proto", entry.protocol());
-        request.put("headers", entry.requestHeaders());
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("status_code", entry.statusCode());
-        response.put("headers", entry.responseHeaders());
-        fields.put("request", request);
-        fields.put("response", response);
-        request.put("size_bytes", entry.measurement().requestBytes());
-        response.put("size_bytes", entry.measurement().responseBytes());
-        fields.put("duration", entry.measurement().elapsed().toNanos() / 1e9);
-        entry.failure().ifPresent(reason -> fields.put("error", reason));
-        AUDIT.info(appendEntries(fields), entry.failure().isPresent() ? "API request failed" : "API request completed");
+        AUDIT.info(JsonFields.of(json -> write(json, entry)), entry.failure().isPresent() ? "API request failed" : "API request completed");
+    }
+
+    /** The line's fields, in this order, straight into its JSON. */
+    private static void write(JsonGenerator json, Entry entry) throws IOException {
+        json.writeStringField("request_id", entry.requestId());
+        json.writeStringField("requested_at", entry.requestedAt().toString());
+        json.writeStringField("method", truncated(entry.method()));
+        json.writeStringField("url", entry.url());
+        json.writeStringField("remote_addr", entry.remoteAddress());
+        json.writeFieldName("user");
+        if (entry.user().isPresent()) {
+            writeUser(json, entry.user().get());
+        } else {
+            json.writeNull();
+        }
+        json.writeStringField("conn_id", entry.connectionId().orElse(null));
+        json.writeFieldName("kubernetes");
+        writeKubernetes(json, entry.kubernetes());
+        json.writeObjectFieldStart("request");
+        json.writeStringField("proto", entry.protocol());
+        writeHeaders(json, entry.requestHeaders());
+        json.writeNumberField("size_bytes", entry.measurement().requestBytes());
+        json.writeEndObject();
+        json.writeObjectFieldStart("response");
+        json.writeNumberField("status_code", entry.statusCode());
+        writeHeaders(json, entry.responseHeaders());
+        json.writeNumberField("size_bytes", entry.measurement().responseBytes());
+        json.writeEndObject();
+        json.writeNumberField("duration", entry.measurement().elapsed().toNanos() / 1e9);
+        if (entry.failure().isPresent()) {
+            json.writeStringField("error", entry.failure().get());
+        }
+    }
+
+    private static void writeHeaders(JsonGenerator json, Map<String, List<String>> headers) throws IOException {
+        json.writeObjectFieldStart("headers");
+        for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+            writeStrings(json, header.getKey(), header.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    private static void writeStrings(JsonGenerator json, String name, List<String> values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
+    }
+
+    private static void writeUser(JsonGenerator json, GatClaims.User user) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("id", user.id());
+        json.writeStringField("username", user.username());
+        writeStrings(json, "groups", user.groups());
+        json.writeEndObject();
     }
 
     /** How a connection's CONNECT was answered; the reason never reaches the client, so it goes here. */
@@ -88,31 +126,32 @@ public final class AuditLog {
     }
 
     /** Who did what to which object: the API server's request info, empty values left out. */
-    private static Map<String, Object> kubernetes(KubernetesRequestInfo info) {
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("verb", info.action());
-        fields.put("nonResourceURL", !info.resourceRequest());
-        putUnlessEmpty(fields, "apiGroup", info.apiGroup());
-        putUnlessEmpty(fields, "apiVersion", info.apiVersion());
-        putUnlessEmpty(fields, "resource", info.resource());
-        putUnlessEmpty(fields, "subresource", info.subresource());
-        putUnlessEmpty(fields, "namespace", info.namespace());
-        putUnlessEmpty(fields, "name", info.name());
-        info.session().ifPresent(session -> {
-            putUnlessEmpty(fields, "container", session.container());
-            fields.put("command", session.command());
-            fields.put("tty", session.tty());
-            fields.put("stdin", session.stdin());
-        });
-        if (info.subresource().equals("portforward")) {
-            fields.put("ports", info.ports());
+    private static void writeKubernetes(JsonGenerator json, KubernetesRequestInfo info) throws IOException {
+        json.writeStartObject();
+        json.writeStringField("verb", info.action());
+        json.writeBooleanField("nonResourceURL", !info.resourceRequest());
+        writeUnlessEmpty(json, "apiGroup", info.apiGroup());
+        writeUnlessEmpty(json, "apiVersion", info.apiVersion());
+        writeUnlessEmpty(json, "resource", info.resource());
+        writeUnlessEmpty(json, "subresource", info.subresource());
+        writeUnlessEmpty(json, "namespace", info.namespace());
+        writeUnlessEmpty(json, "name", info.name());
+        if (info.session().isPresent()) {
+            KubernetesRequestInfo.Session session = info.session().get();
+            writeUnlessEmpty(json, "container", session.container());
+            writeStrings(json, "command", session.command());
+            json.writeBooleanField("tty", session.tty());
+            json.writeBooleanField("stdin", session.stdin());
         }
-        return fields;
+        if (info.subresource().equals("portforward")) {
+            writeStrings(json, "ports", info.ports());
+        }
+        json.writeEndObject();
     }
 
-    private static void putUnlessEmpty(Map<String, Object> fields, String key, String value) {
+    private static void writeUnlessEmpty(JsonGenerator json, String name, String value) throws IOException {
         if (!value.isEmpty()) {
-            fields.put(key, value);
+            json.writeStringField(name, value);
         }
     }
 

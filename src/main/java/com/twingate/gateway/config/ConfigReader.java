@@ -1,6 +1,7 @@
 package com.twingate.gateway.config;
 
 import com.twingate.gateway.tls.PemKeyStores;
+import com.twingate.gateway.tls.TlsProviders;
 import com.twingate.gateway.token.IssuerTable;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigRenderOptions;
@@ -34,7 +35,7 @@ final class ConfigReader {
     static final Set<String> KNOWN_KEYS = Set.of(
             "twingate.network", "twingate.host", "twingate.jwksUrl", "twingate.issuer",
             "bindAddress", "port", "metricsPort", "connect.timeout", "idleTimeout",
-            "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval",
+            "tls.certificateFile", "tls.privateKeyFile", "tls.reloadInterval", "tls.provider",
             "kubernetes.upstreams", "kubernetes.connectTimeout", "kubernetes.responseHeaderTimeout",
             "kubernetes.tokenRefreshInterval", "kubernetes.serviceAccountDirectory",
             "auditLog.flushInterval", "auditLog.flushSizeThreshold", "recording.directory", "recording.onFailure",
@@ -156,7 +157,18 @@ final class ConfigReader {
         Optional<Path> certificate = certificateFile("tls.certificateFile", true);
         Optional<Path> key = privateKeyFile("tls.privateKeyFile", true);
         pairMatches("tls.privateKeyFile", certificate, key);
-        return new TlsConfig(certificate.orElse(null), key.orElse(null), duration("tls.reloadInterval"));
+        return new TlsConfig(certificate.orElse(null), key.orElse(null), duration("tls.reloadInterval"), tlsProvider());
+    }
+
+    private TlsProvider tlsProvider() {
+        String value = string("tls.provider").orElse("jdk");
+        Optional<TlsProvider> provider = TlsProvider.of(value);
+        if (provider.isEmpty()) {
+            problem("tls.provider", "must be jdk or conscrypt: " + value);
+            return TlsProvider.JDK;
+        }
+        TlsProviders.unavailable(provider.get()).ifPresent(why -> problem("tls.provider", why + " (tls.provider = jdk runs everywhere)"));
+        return provider.get();
     }
 
     private KubernetesConfig kubernetes() {

@@ -1,6 +1,8 @@
 package com.twingate.gateway.connect;
 
 import com.google.inject.Inject;
+import com.twingate.gateway.config.GatewayConfig;
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.token.GatClaims;
 import com.twingate.gateway.token.InvalidTokenException;
 import com.twingate.gateway.token.TokenVerifier;
@@ -24,11 +26,14 @@ public final class ConnectAuthenticator {
 
     private final TokenVerifier tokens;
     private final UpstreamSelector upstreams;
+    private final TlsProvider provider;
 
+    /** The proof of possession is checked with the configured TLS provider's ECDSA (Conscrypt's is the faster). */
     @Inject
-    public ConnectAuthenticator(TokenVerifier tokens, UpstreamSelector upstreams) {
+    public ConnectAuthenticator(TokenVerifier tokens, UpstreamSelector upstreams, GatewayConfig config) {
         this.tokens = tokens;
         this.upstreams = upstreams;
+        this.provider = config.tls().provider();
     }
 
     /**
@@ -56,7 +61,7 @@ public final class ConnectAuthenticator {
         if (signature == null) {
             return reject(HttpStatus.UNAUTHORIZED_401, SIGNATURE_HEADER + " is missing");
         }
-        if (!ProofOfPossession.verify(signature, keyingMaterial.get(), claims.clientPublicKey())) {
+        if (!ProofOfPossession.verify(signature, keyingMaterial.get(), claims.clientPublicKey(), provider)) {
             return reject(HttpStatus.UNAUTHORIZED_401, SIGNATURE_HEADER + " is not a signature of this TLS session by the token's key");
         }
         Optional<String> host = ConnectTarget.host(request.target());

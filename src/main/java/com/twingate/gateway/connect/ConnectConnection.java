@@ -169,7 +169,7 @@ final class ConnectConnection extends AbstractConnection implements Connection.U
 
     private byte[] keyingMaterial() {
         try {
-            return ProofOfPossession.keyingMaterial(outerTls().getSSLEngine().getSession());
+            return ProofOfPossession.keyingMaterial(outerTls().getSSLEngine());
         } catch (SSLException e) {
             throw new IllegalStateException("cannot export keying material of the outer TLS session", e);
         }

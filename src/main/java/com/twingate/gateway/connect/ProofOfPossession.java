@@ -1,12 +1,13 @@
 package com.twingate.gateway.connect;
 
+import com.twingate.gateway.config.TlsProvider;
+import com.twingate.gateway.tls.TlsProviders;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.util.Base64;
-import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLSession;
 
 /**
  * Binds a token to one TLS session [§2]: the client signs the outer session's exported keying
@@ -20,19 +21,17 @@ public final class ProofOfPossession {
 
     private ProofOfPossession() {}
 
-    /** The keying material both ends derive from the outer TLS session. */
-    public static byte[] keyingMaterial(SSLSession session) throws SSLException {
-        if (!(session instanceof ExtendedSSLSession extended)) {
-            throw new SSLException("TLS session cannot export keying material: " + session.getClass().getName());
-        }
-        return extended.exportKeyingMaterialData(EXPORTER_LABEL, null, EXPORTER_LENGTH);
+    /** The keying material both ends derive from the outer TLS session, whichever provider runs it. */
+    public static byte[] keyingMaterial(SSLEngine outerTls) throws SSLException {
+        return TlsProviders.exportKeyingMaterial(outerTls, EXPORTER_LABEL, EXPORTER_LENGTH);
     }
 
     /**
      * @param signatureBase64 standard base64 of an ASN.1 DER ECDSA P-256 signature
+     * @param provider        whose implementation verifies it
      * @return whether it is a valid signature of {@code keyingMaterial} by {@code clientKey}
      */
-    public static boolean verify(String signatureBase64, byte[] keyingMaterial, ECPublicKey clientKey) {
+    public static boolean verify(String signatureBase64, byte[] keyingMaterial, ECPublicKey clientKey, TlsProvider provider) {
         byte[] signature;
         try {
             signature = Base64.getDecoder().decode(signatureBase64.trim());
@@ -42,7 +41,7 @@ public final class ProofOfPossession {
         try {
             // SHA256withECDSA hashes the keying material itself: feeding it a pre-hashed digest would
             // verify something the client never signed.
-            Signature verifier = Signature.getInstance("SHA256withECDSA");
+            Signature verifier = TlsProviders.signature("SHA256withECDSA", provider);
             verifier.initVerify(clientKey);
             verifier.update(keyingMaterial);
             return verifier.verify(signature);

@@ -2,6 +2,7 @@ package com.twingate.gateway.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.encoder.EncoderBase;
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twingate.gateway.GatewayVersion;
@@ -83,18 +84,19 @@ public final class GatewayLogEncoder extends EncoderBase<ILoggingEvent> {
     public byte[] encode(ILoggingEvent event) {
         String caller = Caller.ofCurrentLogCall().orElse("unknown");
         try {
-            return (switch (format) {
+            return switch (format) {
                 case JSON -> json(event, caller);
-                case TEXT -> text(event, caller);
-            } + "\n").getBytes(StandardCharsets.UTF_8);
+                case TEXT -> (text(event, caller) + "\n").getBytes(StandardCharsets.UTF_8);
+            };
         } catch (IOException e) {
             throw new UncheckedIOException("encoding a log line failed", e);
         }
     }
 
-    private String json(ILoggingEvent event, String caller) throws IOException {
-        StringWriter line = new StringWriter(256);
-        try (JsonGenerator json = JSON.createGenerator(line)) {
+    /** Straight to UTF-8 bytes: the line is never a String. */
+    private byte[] json(ILoggingEvent event, String caller) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(1024);
+        try (JsonGenerator json = JSON.createGenerator(line, JsonEncoding.UTF8)) {
             json.writeStartObject();
             json.writeStringField("ts", TIMESTAMP.format(event.getInstant()));
             json.writeStringField("levelname", level(event));
@@ -104,7 +106,8 @@ public final class GatewayLogEncoder extends EncoderBase<ILoggingEvent> {
             fields(json, event);
             json.writeEndObject();
         }
-        return line.toString();
+        line.write('\n');
+        return line.toByteArray();
     }
 
     /** zap's console encoder: tab-separated envelope, the message on one line, the fields as JSON. */

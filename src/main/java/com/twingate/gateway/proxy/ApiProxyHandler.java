@@ -40,7 +40,7 @@ public final class ApiProxyHandler extends Handler.AbstractContainer {
                            ActiveTunnels tunnels) {
         for (UpstreamConfig upstream : router.all()) {
             UpstreamProxy proxy = new UpstreamProxy(upstream, router.credential(upstream.name()), config.kubernetes(),
-                    config.idleTimeout(), config.tcpKeepAlive(), config.http2(), metrics, recorder, tunnels);
+                    config.idleTimeout(), config.tcpKeepAlive(), config.http2(), metrics, recorder, tunnels, config.tls().provider());
             proxies.put(upstream.name(), proxy);
             addBean(proxy);
         }

@@ -2,6 +2,7 @@ package com.twingate.gateway.proxy;
 
 import com.twingate.gateway.config.KeepAliveConfig;
 import com.twingate.gateway.config.KubernetesConfig;
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.config.UpstreamConfig;
 import com.twingate.gateway.connect.ClientIdentity;
 import com.twingate.gateway.metrics.GatewayMetrics;
@@ -66,10 +67,11 @@ final class UpstreamProxy extends ProxyHandler {
     private final GatewayMetrics metrics;
     private final SessionRecorder recorder;
     private final TunnelUpgrades upgrades;
+    private final TlsProvider tlsProvider;
 
     UpstreamProxy(UpstreamConfig upstream, BearerTokenSource credential, KubernetesConfig kubernetes, Duration idleTimeout,
                   KeepAliveConfig keepAlive, boolean http2, GatewayMetrics metrics, SessionRecorder recorder,
-                  ActiveTunnels tunnels) {
+                  ActiveTunnels tunnels, TlsProvider tlsProvider) {
         this.upstream = upstream;
         this.host = upstream.host().startsWith("[") ? upstream.host().substring(1, upstream.host().length() - 1) : upstream.host();
         this.credential = credential;
@@ -80,6 +82,7 @@ final class UpstreamProxy extends ProxyHandler {
         this.metrics = metrics;
         this.recorder = recorder;
         this.upgrades = new TunnelUpgrades(recorder, tunnels);
+        this.tlsProvider = tlsProvider;
         setUseServerThreadPool(true);
     }
 
@@ -94,7 +97,7 @@ final class UpstreamProxy extends ProxyHandler {
             }
         };
         try {
-            connector.setSslContextFactory(UpstreamTls.clientContext(upstream));
+            connector.setSslContextFactory(UpstreamTls.clientContext(upstream, tlsProvider));
         } catch (Exception e) {
             throw new IllegalStateException("TLS towards upstream " + upstream.name() + " cannot be set up: " + e.getMessage(), e);
         }

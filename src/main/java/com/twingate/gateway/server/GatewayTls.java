@@ -2,12 +2,16 @@ package com.twingate.gateway.server;
 
 import com.twingate.gateway.config.TlsConfig;
 import com.twingate.gateway.tls.PemKeyStores;
+import com.twingate.gateway.tls.TlsProviders;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
-/** The gateway's server TLS [§2]: TLS 1.3 only, the configured PEM pair, for both outer and inner TLS. */
+/**
+ * The gateway's server TLS [§2]: TLS 1.3 only, the configured PEM pair and provider, for both outer and
+ * inner TLS.
+ */
 public final class GatewayTls {
 
     private GatewayTls() {}
@@ -19,6 +23,7 @@ public final class GatewayTls {
         // authenticates with the token, not with SNI.
         factory.setSniRequired(false);
         factory.setRenegotiationAllowed(false);
+        TlsProviders.use(factory, tls.provider());
         useKeyStore(factory, PemKeyStores.keyStore(tls.certificateFile(), tls.privateKeyFile()));
         return factory;
     }

@@ -1,7 +1,9 @@
 package com.twingate.gateway.upstream;
 
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.config.UpstreamConfig;
 import com.twingate.gateway.tls.PemKeyStores;
+import com.twingate.gateway.tls.TlsProviders;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -14,8 +16,10 @@ public final class UpstreamTls {
 
     private UpstreamTls() {}
 
-    public static SslContextFactory.Client clientContext(UpstreamConfig upstream) throws IOException, GeneralSecurityException {
+    public static SslContextFactory.Client clientContext(UpstreamConfig upstream, TlsProvider provider)
+            throws IOException, GeneralSecurityException {
         SslContextFactory.Client tls = new SslContextFactory.Client();
+        TlsProviders.use(tls, provider);
         tls.setTrustStore(PemKeyStores.trustStore(upstream.caFile()));
         tls.setEndpointIdentificationAlgorithm("HTTPS");
         if (upstream.clientCertificateFile().isPresent() && upstream.clientKeyFile().isPresent()) {

@@ -2,6 +2,7 @@ package com.twingate.gateway.bench;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -28,8 +29,12 @@ final class ApiStandIn extends Handler.Abstract {
         response.getHeaders().put("Content-Type", "application/json");
         String query = request.getHttpURI().getQuery();
         if (query != null && query.contains("watch=true")) {
-            // The handler's callback is never completed: the watch stays open until a side closes it.
-            response.write(false, ADDED.slice(), Callback.NOOP);
+            // The handler's callback is never completed: the watch stays open until the proxy closes it. Jetty
+            // does not read a connection whose request is being handled, so the proxy's close is watched for
+            // here; otherwise the benchmark's idle phases would leave thousands of descriptors to the idle timeout.
+            EndPoint proxy = request.getConnectionMetaData().getConnection().getEndPoint();
+            response.write(false, ADDED.slice(), Callback.from(
+                    () -> proxy.tryFillInterested(Callback.from(proxy::close, failure -> proxy.close())), failure -> proxy.close()));
             return true;
         }
         response.write(true, POD.slice(), callback);

@@ -64,23 +64,56 @@ public final class Benchmarks {
         }
     }
 
+    /**
+     * A gateway to measure: the one the targets are about ({@code gateway}), or a variant of it with a
+     * lever changed (a JVM option, a configuration line, an RSA certificate, another jar), measured in
+     * the same rounds as a path of its own ({@code gateway NAME}).
+     */
+    static final class GatewaySpec {
+        final String name;
+        Path jar;
+        final List<String> jvmOptions = new ArrayList<>();
+        final List<String> config = new ArrayList<>();
+        boolean rsa;
+
+        GatewaySpec(String name) {
+            this.name = name;
+        }
+
+        String fileName() {
+            return name.replaceAll("[^A-Za-z0-9.-]", "-");
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path jar = Path.of("target/kubernetes-access-gateway.jar");
         Path out = null;
         boolean quick = false;
         long descriptorLimit = 20_000;
         List<String> phases = List.of("latency", "setup", "streams", "idle");
-        List<String> gatewayJvmOptions = new ArrayList<>();
+        List<GatewaySpec> gateways = new ArrayList<>(List.of(new GatewaySpec(Report.GATEWAY)));
         for (int i = 0; i < args.length; i++) {
+            GatewaySpec latest = gateways.getLast();
             switch (args[i]) {
                 case "--quick" -> quick = true;
                 case "--jar" -> jar = Path.of(args[++i]);
                 case "--out" -> out = Path.of(args[++i]);
                 case "--fd-limit" -> descriptorLimit = Long.parseLong(args[++i]);
                 case "--phases" -> phases = List.of(args[++i].split(","));
-                case "--gateway-jvm-option" -> gatewayJvmOptions.add(args[++i]);
+                case "--variant" -> gateways.add(new GatewaySpec(Report.GATEWAY + " " + args[++i]));
+                case "--gateway-jar" -> latest.jar = Path.of(args[++i]);
+                case "--gateway-jvm-option" -> latest.jvmOptions.add(args[++i]);
+                case "--gateway-config" -> latest.config.add(args[++i]);
+                case "--gateway-rsa" -> latest.rsa = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --quick, --jar FILE,"
-                        + " --out FILE, --fd-limit N, --phases latency,setup,streams,idle, --gateway-jvm-option OPTION)");
+                        + " --out FILE, --fd-limit N, --phases latency,setup,streams,idle; for the gateway, or for the"
+                        + " last --variant NAME: --gateway-jar FILE, --gateway-jvm-option OPTION, --gateway-config HOCON,"
+                        + " --gateway-rsa)");
+            }
+        }
+        for (GatewaySpec gateway : gateways) {
+            if (gateway.jar == null) {
+                gateway.jar = jar;
             }
         }
         if (out == null) {
@@ -89,50 +122,68 @@ public final class Benchmarks {
         }
         Plan plan = quick ? Plan.quick(descriptorLimit) : Plan.full(descriptorLimit);
         Report report = new Report(plan, quick, descriptorLimit);
-        report.machine(GatewayProcess.version(jar), NginxProcess.version());
+        report.machine(GatewayProcess.version(jar), NginxProcess.version(), variantsText(gateways));
         Instant started = Instant.now();
 
         Path dir = Files.createTempDirectory("bench");
         KeyPair clientKey = ClientKeys.newP256();
+        List<AutoCloseable> processes = new ArrayList<>();
         try (ControllerStandIn controller = new ControllerStandIn("acme")) {
             TestPki gatewayPki = TestPki.create("gateway", dir);
             TestPki.Issued gatewayCertificate = gatewayPki.issue("gateway");
+            TestPki.Issued gatewayRsaCertificate = gatewayPki.issueRsa2048("gateway-rsa");
             TestPki upstreamPki = TestPki.create("upstream", dir);
             ApiStandIn apiHandler = new ApiStandIn();
             try (TlsUpstream api = new TlsUpstream(upstreamPki.issue("api"), null, apiHandler);
                  UpgradeUpstream streams = new UpgradeUpstream(upstreamPki.issue("streams"))) {
                 api.setIdleTimeout(Duration.ofHours(1));
-                GatewayProcess.Settings settings = new GatewayProcess.Settings(jar, dir, controller.jwksUrl().toString(),
-                        gatewayCertificate.certificateFile(), gatewayCertificate.privateKeyFile(), api.address(),
-                        streams.address(), upstreamPki.caFile(), gatewayJvmOptions);
-                try (GatewayProcess gateway = GatewayProcess.start(settings);
-                     NginxProcess nginx = NginxProcess.start(dir, gatewayCertificate.certificateFile(),
-                             gatewayCertificate.privateKeyFile(), api.port(), streams.port(), upstreamPki.caFile())) {
-                    ClientTls upstreamTrust = new ClientTls(upstreamPki);
-                    ClientTls gatewayTrust = new ClientTls(gatewayPki);
-                    Route direct = new Route.Direct(upstreamTrust, api.port(), streams.port());
-                    Route viaNginx = new Route.Nginx(gatewayTrust, nginx.port());
-                    Route.Gateway viaGateway = new Route.Gateway(gatewayTrust, gateway.port(),
+                ClientTls upstreamTrust = new ClientTls(upstreamPki);
+                ClientTls gatewayTrust = new ClientTls(gatewayPki);
+                NginxProcess nginx = NginxProcess.start(dir, gatewayCertificate.certificateFile(),
+                        gatewayCertificate.privateKeyFile(), api.port(), streams.port(), upstreamPki.caFile());
+                processes.add(nginx);
+                Route direct = new Route.Direct(upstreamTrust, api.port(), streams.port());
+                Route viaNginx = new Route.Nginx(gatewayTrust, nginx.port());
+                Route viaNginxDoubleTls = new Route.NginxDoubleTls(gatewayTrust, nginx.doubleTlsPort());
+                List<Route> routes = new ArrayList<>(List.of(direct, viaNginx, viaNginxDoubleTls));
+                Map<String, CpuClock> cpu = new LinkedHashMap<>();
+                cpu.put(viaNginx.name(), new CpuClock(nginx.pid()));
+                cpu.put(viaNginxDoubleTls.name(), new CpuClock(nginx.pid()));
+                List<Route.Gateway> gatewayRoutes = new ArrayList<>();
+                List<GatewayProcess> gatewayProcesses = new ArrayList<>();
+                for (GatewaySpec spec : gateways) {
+                    TestPki.Issued certificate = spec.rsa ? gatewayRsaCertificate : gatewayCertificate;
+                    GatewayProcess gateway = GatewayProcess.start(new GatewayProcess.Settings(spec.fileName(), spec.jar, dir,
+                            controller.jwksUrl().toString(), certificate.certificateFile(), certificate.privateKeyFile(),
+                            api.address(), streams.address(), upstreamPki.caFile(), spec.jvmOptions, String.join("\n", spec.config)));
+                    processes.add(gateway);
+                    gatewayProcesses.add(gateway);
+                    Route.Gateway route = new Route.Gateway(spec.name, gatewayTrust, gateway.port(),
                             controller.token(clientKey).resourceAddress("127.0.0.1").mint(),
                             controller.token(clientKey).resourceAddress("localhost").mint(), clientKey, new AtomicLong());
-                    List<Route> routes = List.of(direct, viaNginx, viaGateway);
-                    Benchmarks bench = new Benchmarks(plan, report, Map.of(
-                            viaNginx.name(), new CpuClock(nginx.pid()), viaGateway.name(), new CpuClock(gateway.pid())));
+                    gatewayRoutes.add(route);
+                    routes.add(route);
+                    cpu.put(route.name(), new CpuClock(gateway.pid()));
+                }
+                Benchmarks bench = new Benchmarks(plan, report, cpu);
 
-                    bench.warmUp(routes);
-                    if (phases.contains("latency")) {
-                        bench.latency(routes);
-                    }
-                    if (phases.contains("setup")) {
-                        bench.setup(routes, upstreamTrust, new InetSocketAddress("127.0.0.1", api.port()));
-                    }
-                    if (phases.contains("streams")) {
-                        bench.streams(direct, viaNginx, viaGateway);
-                    }
-                    if (phases.contains("idle")) {
-                        bench.idleConnections(viaGateway, gateway);
+                bench.warmUp(routes);
+                if (phases.contains("latency")) {
+                    bench.latency(routes);
+                }
+                if (phases.contains("setup")) {
+                    bench.setup(routes, upstreamTrust, new InetSocketAddress("127.0.0.1", api.port()));
+                }
+                if (phases.contains("streams")) {
+                    bench.streams(direct, viaNginx, viaNginxDoubleTls, gatewayRoutes);
+                }
+                if (phases.contains("idle")) {
+                    for (int i = 0; i < gatewayRoutes.size(); i++) {
+                        bench.idleConnections(gatewayRoutes.get(i), gatewayProcesses.get(i));
                     }
                 }
+            } finally {
+                closeAll(processes.reversed());
             }
         } finally {
             deleteQuietly(dir);
@@ -142,10 +193,32 @@ public final class Benchmarks {
         System.out.println("\nwrote " + out.toAbsolutePath());
     }
 
+    /** How each gateway measured differs from the first, for the report; empty when only the gateway runs. */
+    private static List<String> variantsText(List<GatewaySpec> gateways) {
+        List<String> lines = new ArrayList<>();
+        for (GatewaySpec spec : gateways) {
+            List<String> differences = new ArrayList<>();
+            if (!spec.jar.equals(gateways.getFirst().jar)) {
+                differences.add("jar `" + spec.jar + "`");
+            }
+            spec.jvmOptions.forEach(option -> differences.add("JVM option `" + option + "`"));
+            spec.config.forEach(line -> differences.add("configuration `" + line + "`"));
+            if (spec.rsa) {
+                differences.add("RSA-2048 gateway certificate");
+            }
+            if (!differences.isEmpty() || gateways.size() > 1) {
+                lines.add("**" + spec.name + "**: " + (differences.isEmpty() ? "as built, ECDSA P-256 certificate" : String.join(", ", differences)));
+            }
+        }
+        return lines;
+    }
+
     private final Plan plan;
     private final Report report;
-    /** CPU of the proxies' processes (nginx with its workers, the gateway), by route name. */
+    /** CPU of the proxies' processes (nginx with its workers, each gateway), by route name. */
     private final Map<String, CpuClock> cpu;
+    /** CPU of this JVM: the load generator's clients and the upstreams. */
+    private final CpuClock client = CpuClock.self();
 
     private Benchmarks(Plan plan, Report report, Map<String, CpuClock> cpu) {
         this.plan = plan;
@@ -171,7 +244,7 @@ public final class Benchmarks {
             double gatewayCpuPerRequest = Double.NaN;
             for (Route route : routes) {
                 Segment segment = keptAlive(route, 16, plan.warmup());
-                if (route instanceof Route.Gateway) {
+                if (route.name().equals(Report.GATEWAY)) {
                     gatewayCpuPerRequest = segment.proxyCpuSeconds() / segment.requests();
                 }
                 streamThroughput(route, EXEC_PATH, Duration.ofMillis(500));
@@ -185,6 +258,8 @@ public final class Benchmarks {
             }
         }
         report.warmedUp(Math.min(loop, plan.maxWarmupLoops()), previous);
+        // For profiles taken alongside (--gateway-jvm-option -XX:StartFlightRecording=...): where the measuring starts.
+        System.out.println("warm-up done at " + Instant.now());
     }
 
     // ---- 1 and 2: kept-alive latency and requests per second
@@ -205,7 +280,8 @@ public final class Benchmarks {
     }
 
     /** Measured: one small GET on each of {@code concurrency} kept-alive connections, each sending its next when answered. */
-    record Segment(Histogram histogram, long requests, long failures, double seconds, double proxyCpuSeconds) {}
+    record Segment(Histogram histogram, long requests, long failures, double seconds, double proxyCpuSeconds,
+                   double clientCpuSeconds) {}
 
     private Segment keptAlive(Route route, int concurrency, Duration length) throws Exception {
         List<HttpOnSocket> connections = openAll(concurrency, () -> new HttpOnSocket(route.open(Upstream.API)));
@@ -252,13 +328,16 @@ public final class Benchmarks {
         go.countDown();
         TimeUnit.NANOSECONDS.sleep(window[0] - System.nanoTime());
         double cpuBefore = cpuSeconds(route);
+        double clientBefore = client.seconds();
         TimeUnit.NANOSECONDS.sleep(window[1] - System.nanoTime());
         double cpuAfter = cpuSeconds(route);
+        double clientAfter = client.seconds();
         for (Thread thread : threads) {
             thread.join();
         }
         closeAll(connections);
-        return new Segment(all, requests.sum(), failures.sum(), length.toNanos() / 1e9, cpuAfter - cpuBefore);
+        return new Segment(all, requests.sum(), failures.sum(), length.toNanos() / 1e9, cpuAfter - cpuBefore,
+                clientAfter - clientBefore);
     }
 
     // ---- 3: new connections per second
@@ -274,9 +353,15 @@ public final class Benchmarks {
         List<String> order = new ArrayList<>(kinds.keySet());
         for (int round = 0; round < plan.rounds(); round++) {
             for (String kind : rotated(order, round)) {
-                SetupSegment segment = setupRate(kinds.get(kind), plan.segment());
+                CpuClock proxy = cpu.get(kind);
+                double proxyBefore = proxy == null ? Double.NaN : proxy.seconds();
+                double clientBefore = client.seconds();
+                SetupSegment counted = setupRate(kinds.get(kind), plan.segment());
+                SetupSegment segment = counted.withCpu(proxy == null ? Double.NaN : proxy.seconds() - proxyBefore,
+                        client.seconds() - clientBefore);
                 report.setup(kind, segment);
-                System.out.printf("set-up %-10s round %d: %.0f connections/s%s%n", kind, round + 1, segment.rate(),
+                System.out.printf("set-up %-14s round %d: %.0f connections/s%s%s%n", kind, round + 1, segment.rate(),
+                        proxy == null ? "" : String.format(" (proxy CPU %.2f ms each)", segment.proxyCpuSeconds() * 1e3 / segment.connections()),
                         segment.failures() > 0 ? " (" + segment.failures() + " failed)" : "");
             }
         }
@@ -297,9 +382,14 @@ public final class Benchmarks {
         void run() throws IOException;
     }
 
-    record SetupSegment(long connections, long failures, double seconds) {
+    /** Connections made in the segment; CPU of the proxy (NaN without one) and of this JVM meanwhile. */
+    record SetupSegment(long connections, long failures, double seconds, double proxyCpuSeconds, double clientCpuSeconds) {
         double rate() {
             return connections / seconds;
+        }
+
+        SetupSegment withCpu(double proxy, double client) {
+            return new SetupSegment(connections, failures, seconds, proxy, client);
         }
     }
 
@@ -323,23 +413,26 @@ public final class Benchmarks {
         for (Thread thread : threads) {
             thread.join();
         }
-        return new SetupSegment(done.sum(), failed.sum(), length.toNanos() / 1e9);
+        return new SetupSegment(done.sum(), failed.sum(), length.toNanos() / 1e9, Double.NaN, Double.NaN);
     }
 
     // ---- 4: upgraded-stream throughput
 
-    private void streams(Route direct, Route nginx, Route gateway) throws Exception {
+    private void streams(Route direct, Route nginx, Route nginxDoubleTls, List<Route.Gateway> gateways) throws Exception {
         record Variant(String name, Route route, String path) {}
-        List<Variant> variants = List.of(
-                new Variant(Report.STREAM_DIRECT, direct, EXEC_PATH),
-                new Variant(Report.STREAM_NGINX, nginx, EXEC_PATH),
-                new Variant(Report.STREAM_GATEWAY_OFF, gateway, PORT_FORWARD_PATH),
-                new Variant(Report.STREAM_GATEWAY_ON, gateway, EXEC_PATH));
+        List<Variant> variants = new ArrayList<>(List.of(
+                new Variant(direct.name(), direct, EXEC_PATH),
+                new Variant(nginx.name(), nginx, EXEC_PATH),
+                new Variant(nginxDoubleTls.name(), nginxDoubleTls, EXEC_PATH)));
+        for (Route.Gateway gateway : gateways) {
+            variants.add(new Variant(Report.recordingOff(gateway.name()), gateway, PORT_FORWARD_PATH));
+            variants.add(new Variant(Report.recordingOn(gateway.name()), gateway, EXEC_PATH));
+        }
         for (int round = 0; round < plan.rounds(); round++) {
             for (Variant variant : rotated(variants, round)) {
                 Stream stream = streamThroughput(variant.route(), variant.path(), plan.streamSegment());
                 report.stream(variant.name(), stream);
-                System.out.printf("stream %-28s round %d: %.1f MB/s%s%n", variant.name(), round + 1, stream.megabytesPerSecond(),
+                System.out.printf("stream %-36s round %d: %.1f MB/s%s%n", variant.name(), round + 1, stream.megabytesPerSecond(),
                         Double.isNaN(stream.proxyCpuSeconds()) ? "" : String.format(" (proxy CPU %.2f s per GB)",
                                 stream.proxyCpuSeconds() / (stream.bytes() / 1e9)));
             }
@@ -400,10 +493,10 @@ public final class Benchmarks {
     // ---- 5: memory per idle authenticated connection holding a watch
 
     private void idleConnections(Route gatewayRoute, GatewayProcess gateway) throws Exception {
+        long descriptorsBefore = openDescriptors();
         long heapBefore = gateway.usedHeapAfterGc();
         long rssBefore = gateway.rss();
-        report.idleBaseline(heapBefore, rssBefore);
-        System.out.printf("idle baseline: heap %d KiB, RSS %d KiB%n", heapBefore / 1024, rssBefore / 1024);
+        System.out.printf("idle %s baseline: heap %d KiB, RSS %d KiB%n", gatewayRoute.name(), heapBefore / 1024, rssBefore / 1024);
         List<HttpOnSocket> open = new ArrayList<>();
         try {
             for (int target : new int[] {plan.idleSmall(), plan.idleLarge()}) {
@@ -412,13 +505,36 @@ public final class Benchmarks {
                 double seconds = (System.nanoTime() - began) / 1e9;
                 long heap = gateway.usedHeapAfterGc();
                 long rss = gateway.rss();
-                report.idle(open.size(), heap, rss);
-                System.out.printf("idle %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each)%n",
-                        open.size(), seconds, heap / 1024, (heap - heapBefore) / 1024.0 / open.size(), rss / 1024,
+                report.idle(new Report.Idle(gatewayRoute.name(), open.size(), heap, rss, heapBefore, rssBefore));
+                System.out.printf("idle %s: %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each)%n",
+                        gatewayRoute.name(), open.size(), seconds, heap / 1024, (heap - heapBefore) / 1024.0 / open.size(), rss / 1024,
                         (rss - rssBefore) / 1024.0 / open.size());
             }
         } finally {
             closeAll(open);
+            awaitDescriptorsBackTo(descriptorsBefore);
+        }
+    }
+
+    /**
+     * The gateway closes its upstream connections (held by the API stand-in, in this JVM) as it notices
+     * each watch's client gone: the next gateway's watches need those descriptors back first.
+     */
+    private static void awaitDescriptorsBackTo(long count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        long now = openDescriptors();
+        while (now > count + 100 && System.nanoTime() < deadline) {
+            Thread.sleep(200); // the gateway's closes are asynchronous; nothing to wait on from here but the count
+            now = openDescriptors();
+        }
+        if (now > count + 100) {
+            System.out.printf("%d descriptors still open after the watches closed (%d before)%n", now, count);
+        }
+    }
+
+    private static long openDescriptors() throws IOException {
+        try (var descriptors = Files.list(Path.of("/proc/self/fd"))) {
+            return descriptors.count();
         }
     }
 

@@ -15,15 +15,28 @@ final class CpuClock {
     private static final double TICKS_PER_SECOND = 100;
 
     private final long pid;
+    private final boolean withChildren;
 
-    CpuClock(long pid) {
+    private CpuClock(long pid, boolean withChildren) {
         this.pid = pid;
+        this.withChildren = withChildren;
     }
 
-    /** User plus system CPU seconds so far, of the process and its descendants still running. */
+    /** A process and its descendants (nginx's master and workers). */
+    CpuClock(long pid) {
+        this(pid, true);
+    }
+
+    /** This JVM alone (the load generator and the upstreams), not the proxies it started. */
+    static CpuClock self() {
+        return new CpuClock(ProcessHandle.current().pid(), false);
+    }
+
+    /** User plus system CPU seconds so far, of the process (and its descendants still running, if counted). */
     double seconds() {
         ProcessHandle root = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("process " + pid + " ended"));
-        return Stream.concat(Stream.of(root), root.descendants()).mapToLong(CpuClock::ticks).sum() / TICKS_PER_SECOND;
+        Stream<ProcessHandle> processes = withChildren ? Stream.concat(Stream.of(root), root.descendants()) : Stream.of(root);
+        return processes.mapToLong(CpuClock::ticks).sum() / TICKS_PER_SECOND;
     }
 
     private static long ticks(ProcessHandle process) {

@@ -28,13 +28,17 @@ final class GatewayProcess implements AutoCloseable {
         this.port = port;
     }
 
-    record Settings(Path jar, Path directory, String jwksUrl, Path certificate, Path privateKey, String apiAddress,
-                    String streamsAddress, Path upstreamCa, List<String> jvmOptions) {}
+    /**
+     * @param name         a file-name-safe name, for its configuration and log files
+     * @param extraConfig  HOCON appended to the configuration (a lever being measured, such as {@code tls.provider})
+     */
+    record Settings(String name, Path jar, Path directory, String jwksUrl, Path certificate, Path privateKey,
+                    String apiAddress, String streamsAddress, Path upstreamCa, List<String> jvmOptions, String extraConfig) {}
 
     static GatewayProcess start(Settings settings) throws Exception {
         int port = freePort();
         int metricsPort = freePort();
-        Path config = Files.writeString(settings.directory().resolve("gateway.conf"), """
+        Path config = Files.writeString(settings.directory().resolve(settings.name() + ".conf"), """
                 twingate { network = acme, host = test, jwksUrl = "%s" }
                 bindAddress = "127.0.0.1"
                 port = %d
@@ -44,9 +48,11 @@ final class GatewayProcess implements AutoCloseable {
                   { name = api, address = "%s", caFile = "%s", bearerToken = bench, resourceAddresses = ["127.0.0.1"] },
                   { name = streams, address = "%s", caFile = "%s", bearerToken = bench, resourceAddresses = ["localhost"] }
                 ]
+                %s
                 """.formatted(settings.jwksUrl(), port, metricsPort, settings.certificate(), settings.privateKey(),
-                settings.apiAddress(), settings.upstreamCa(), settings.streamsAddress(), settings.upstreamCa()));
-        Path log = settings.directory().resolve("gateway.log");
+                settings.apiAddress(), settings.upstreamCa(), settings.streamsAddress(), settings.upstreamCa(),
+                settings.extraConfig()));
+        Path log = settings.directory().resolve(settings.name() + ".log");
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(settings.jvmOptions());
         command.addAll(List.of("-jar", settings.jar().toString(), "--config", config.toString()));

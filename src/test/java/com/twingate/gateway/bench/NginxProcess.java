@@ -16,6 +16,11 @@ import java.util.concurrent.TimeUnit;
  * TLS 1.3 to the upstream verified against its CA, kept-alive upstream connections, unbuffered
  * streaming, an access-log line per request (the gateway writes an audit line), and the upgrade relay
  * for exec. In the foreground, on loopback, with a configuration written to a temporary directory.
+ *
+ * <p>Two front doors in one process: {@link #port()} terminates one TLS layer, as a plain reverse
+ * proxy does; {@link #doubleTlsPort()} does the gateway's TLS work — its {@code stream} module
+ * (Debian's {@code libnginx-mod-stream}) terminates an outer TLS and passes what is inside (kubectl's
+ * own TLS) over loopback to an {@code http} server that terminates that too and proxies as above.
  */
 final class NginxProcess implements AutoCloseable {
 
@@ -28,14 +33,19 @@ final class NginxProcess implements AutoCloseable {
                   proxy_set_header Impersonate-Uid "";
             """;
 
+    /** Where Debian's {@code libnginx-mod-stream} puts the module. */
+    static final Path STREAM_MODULE = Path.of("/usr/lib/nginx/modules/ngx_stream_module.so");
+
     private final Process process;
     private final Path directory;
     private final int port;
+    private final int doubleTlsPort;
 
-    private NginxProcess(Process process, Path directory, int port) {
+    private NginxProcess(Process process, Path directory, int port, int doubleTlsPort) {
         this.process = process;
         this.directory = directory;
         this.port = port;
+        this.doubleTlsPort = doubleTlsPort;
     }
 
     static Path binary() {
@@ -52,8 +62,13 @@ final class NginxProcess implements AutoCloseable {
 
     static NginxProcess start(Path parent, Path certificate, Path privateKey, int apiPort, int streamsPort, Path upstreamCa)
             throws Exception {
+        if (!Files.exists(STREAM_MODULE)) {
+            throw new IllegalStateException("nginx's stream module is not installed: apt-get install -y libnginx-mod-stream");
+        }
         Path directory = Files.createDirectories(parent.resolve("nginx"));
         int port = GatewayProcess.freePort();
+        int doubleTlsPort = GatewayProcess.freePort();
+        int innerPort = GatewayProcess.freePort();
         String upstreamTls = """
                   proxy_ssl_protocols TLSv1.3;
                   proxy_ssl_server_name on;
@@ -64,52 +79,77 @@ final class NginxProcess implements AutoCloseable {
                   proxy_buffering off;
                   proxy_request_buffering off;
             """.formatted(upstreamCa);
-        String config = """
-                worker_processes 2;
-                daemon off;
-                pid %1$s/nginx.pid;
-                error_log %1$s/error.log warn;
-                events { worker_connections 16384; }
-                http {
-                  access_log %1$s/access.log;
-                  client_body_temp_path %1$s/body;
-                  proxy_temp_path %1$s/proxy;
-                  fastcgi_temp_path %1$s/fastcgi;
-                  uwsgi_temp_path %1$s/uwsgi;
-                  scgi_temp_path %1$s/scgi;
-                  keepalive_requests 100000000;
-                  keepalive_timeout 3600s;
-                  upstream api { server 127.0.0.1:%3$d; keepalive 128; keepalive_requests 100000000; keepalive_timeout 3600s; }
-                  upstream streams { server 127.0.0.1:%4$d; }
-                  server {
-                    listen 127.0.0.1:%2$d ssl;
-                    ssl_certificate %5$s;
-                    ssl_certificate_key %6$s;
+        // The same locations behind both front doors: one TLS layer on port, the inner of two on innerPort.
+        String locations = """
+                    ssl_certificate %1$s;
+                    ssl_certificate_key %2$s;
                     ssl_protocols TLSv1.3;
                     location / {
                       proxy_pass https://api;
                       proxy_set_header Connection "";
-                %7$s%8$s    }
+                %3$s%4$s    }
                     location ~ ^/api/v1/namespaces/[^/]+/pods/[^/]+/(exec|attach|portforward)$ {
                       proxy_pass https://streams;
                       proxy_set_header Upgrade $http_upgrade;
                       proxy_set_header Connection "upgrade";
                       proxy_read_timeout 3600s;
                       proxy_send_timeout 3600s;
-                %7$s%8$s    }
+                %3$s%4$s    }
+                """.formatted(certificate, privateKey, IDENTITY, upstreamTls);
+        String config = """
+                load_module %1$s;
+                worker_processes 2;
+                daemon off;
+                pid %2$s/nginx.pid;
+                error_log %2$s/error.log warn;
+                events { worker_connections 16384; }
+                stream {
+                  server {
+                    listen 127.0.0.1:%3$d ssl;
+                    ssl_certificate %4$s;
+                    ssl_certificate_key %5$s;
+                    ssl_protocols TLSv1.3;
+                    proxy_pass 127.0.0.1:%6$d;
+                    proxy_timeout 3600s;
                   }
                 }
-                """.formatted(directory, port, apiPort, streamsPort, certificate, privateKey, IDENTITY, upstreamTls);
+                http {
+                  access_log %2$s/access.log;
+                  client_body_temp_path %2$s/body;
+                  proxy_temp_path %2$s/proxy;
+                  fastcgi_temp_path %2$s/fastcgi;
+                  uwsgi_temp_path %2$s/uwsgi;
+                  scgi_temp_path %2$s/scgi;
+                  keepalive_requests 100000000;
+                  keepalive_timeout 3600s;
+                  upstream api { server 127.0.0.1:%7$d; keepalive 128; keepalive_requests 100000000; keepalive_timeout 3600s; }
+                  upstream streams { server 127.0.0.1:%8$d; }
+                  server {
+                    listen 127.0.0.1:%9$d ssl;
+                %10$s  }
+                  server {
+                    listen 127.0.0.1:%6$d ssl;
+                %10$s  }
+                }
+                """.formatted(STREAM_MODULE, directory, doubleTlsPort, certificate, privateKey, innerPort, apiPort, streamsPort,
+                port, locations);
         Path file = Files.writeString(directory.resolve("nginx.conf"), config);
         Process process = new ProcessBuilder(binary().toString(), "-p", directory.toString(), "-c", file.toString())
                 .redirectErrorStream(true).redirectOutput(directory.resolve("stdout.log").toFile()).start();
-        NginxProcess nginx = new NginxProcess(process, directory, port);
-        nginx.awaitListening();
+        NginxProcess nginx = new NginxProcess(process, directory, port, doubleTlsPort);
+        nginx.awaitListening(port);
+        nginx.awaitListening(doubleTlsPort);
         return nginx;
     }
 
+    /** One TLS layer, then HTTP/1.1. */
     int port() {
         return port;
+    }
+
+    /** An outer TLS layer with kubectl's TLS inside it, as on the gateway's port (without the CONNECT). */
+    int doubleTlsPort() {
+        return doubleTlsPort;
     }
 
     /** The master's; the workers are its children. */
@@ -121,7 +161,7 @@ final class NginxProcess implements AutoCloseable {
         return directory;
     }
 
-    private void awaitListening() throws Exception {
+    private void awaitListening(int port) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {

@@ -65,16 +65,39 @@ sealed interface Route {
     }
 
     /**
+     * nginx doing the gateway's TLS work: TCP and an outer TLS 1.3 to its stream module, then kubectl's
+     * TLS 1.3 inside that one (no CONNECT: nginx has no token or proof of possession to check).
+     */
+    record NginxDoubleTls(ClientTls trust, int port) implements Route {
+        @Override
+        public String name() {
+            return "nginx 2×TLS";
+        }
+
+        @Override
+        public Opened open(Upstream upstream) throws IOException {
+            Opened outer = tls(trust, new InetSocketAddress("127.0.0.1", port), "localhost");
+            try {
+                return new Opened(inner(trust, outer.socket(), "localhost", port), outer.tcp());
+            } catch (IOException | RuntimeException e) {
+                outer.tcp().close();
+                throw e;
+            }
+        }
+
+        @Override
+        public String host(Upstream upstream) {
+            return "localhost:" + port;
+        }
+    }
+
+    /**
      * The Twingate client's and kubectl's work, in-process: TCP, outer TLS 1.3, {@code CONNECT} with the
      * token and the signature of this session's keying material, then kubectl's inner TLS inside it.
      * The resource address in the token picks the upstream ({@code 127.0.0.1} API, {@code localhost} streams).
      */
-    record Gateway(ClientTls trust, int port, String apiToken, String streamsToken, KeyPair clientKey,
+    record Gateway(String name, ClientTls trust, int port, String apiToken, String streamsToken, KeyPair clientKey,
                    AtomicLong connections) implements Route {
-        @Override
-        public String name() {
-            return "gateway";
-        }
 
         @Override
         public Opened open(Upstream upstream) throws IOException {
@@ -86,10 +109,7 @@ sealed interface Route {
                 if (!status.startsWith("HTTP/1.1 200")) {
                     throw new IOException("CONNECT refused: " + status);
                 }
-                SSLSocket inner = (SSLSocket) trust.fresh().getSocketFactory().createSocket(outer.socket(), resource, 443, true);
-                inner.setEnabledProtocols(new String[] {"TLSv1.3"});
-                inner.startHandshake();
-                return new Opened(inner, outer.tcp());
+                return new Opened(inner(trust, outer.socket(), resource, 443), outer.tcp());
             } catch (IOException | RuntimeException e) {
                 outer.close();
                 throw e;
@@ -100,6 +120,14 @@ sealed interface Route {
         public String host(Upstream upstream) {
             return upstream == Upstream.API ? "127.0.0.1" : "localhost";
         }
+    }
+
+    /** kubectl's TLS 1.3 inside an outer one. */
+    private static SSLSocket inner(ClientTls trust, Socket outer, String serverName, int port) throws IOException {
+        SSLSocket inner = (SSLSocket) trust.fresh().getSocketFactory().createSocket(outer, serverName, port, true);
+        inner.setEnabledProtocols(new String[] {"TLSv1.3"});
+        inner.startHandshake();
+        return inner;
     }
 
     static Opened tls(ClientTls trust, InetSocketAddress address, String serverName) throws IOException {

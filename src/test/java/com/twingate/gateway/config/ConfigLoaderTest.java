@@ -116,6 +116,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tlsProviderIsJdkOrConscrypt() throws Exception {
+        assertThat(ConfigLoader.parse(valid(""), Map.of()).tls().provider()).isEqualTo(TlsProvider.JDK);
+        assertThat(ConfigLoader.parse(valid("tls.provider = conscrypt"), Map.of()).tls().provider()).isEqualTo(TlsProvider.CONSCRYPT);
+        assertThat(ConfigLoader.parse(valid("tls.provider = JDK"), Map.of()).tls().provider()).isEqualTo(TlsProvider.JDK);
+        assertThat(problems(valid("tls.provider = openssl"), Map.of())).containsExactly("tls.provider: must be jdk or conscrypt: openssl");
+    }
+
+    @Test
     void theExampleInConfStartsAgainstTheLocalRunsFiles() throws Exception {
         Path localRun = Files.createDirectories(dir.resolve("local-run"));
         TestPki.Issued server = TestPki.create("gateway", localRun).issue("gateway-server");

@@ -9,6 +9,7 @@ import com.twingate.gateway.config.KubernetesConfig;
 import com.twingate.gateway.config.LogFormat;
 import com.twingate.gateway.config.RecordingConfig;
 import com.twingate.gateway.config.TlsConfig;
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.config.TwingateConfig;
 import com.twingate.gateway.request.RequestContext;
 import com.twingate.gateway.server.GatewayServer;
@@ -78,14 +79,14 @@ class ConnectLayerTest {
         TestPki.Issued cert = pki.issue("gateway-server");
         TwingateConfig twingate = new TwingateConfig(NETWORK, "test", controller.jwksUrl(), controller.issuer());
         GatewayConfig config = new GatewayConfig(twingate, "127.0.0.1", 0, 0, connectTimeout, Duration.ofMinutes(5),
-                new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1)),
+                new TlsConfig(cert.certificateFile(), cert.privateKeyFile(), Duration.ofSeconds(1), TlsProvider.JDK),
                 new KubernetesConfig(List.of(), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(30)),
                 new AuditLogConfig(Duration.ofMinutes(10), 1_000_000),
                 new RecordingConfig(Optional.empty(), RecordingConfig.OnFailure.REFUSE, 64L << 20), LogFormat.JSON, Duration.ofSeconds(5),
                 Duration.ofSeconds(5), new KeepAliveConfig(Duration.ofSeconds(30), Duration.ofSeconds(10), 3), true);
         ConnectAuthenticator authenticator = new ConnectAuthenticator(
                 new NimbusTokenVerifier(twingate, JwksOptions.DEFAULT),
-                address -> RESOURCE.equalsIgnoreCase(address) ? Optional.of("only") : Optional.empty());
+                address -> RESOURCE.equalsIgnoreCase(address) ? Optional.of("only") : Optional.empty(), config);
         gateway = new GatewayServer(config, authenticator, new RecordingListener(), new EchoIdentity(), clock);
         gateway.start();
     }

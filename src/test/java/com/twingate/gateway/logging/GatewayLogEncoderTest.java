@@ -4,50 +4,31 @@ import static net.logstash.logback.marker.Markers.appendEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.twingate.gateway.config.LogFormat;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import com.twingate.gateway.testkit.EncodedLogLines;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Twingate's envelope, as zap writes it with Twingate's settings, in both forms. */
 class GatewayLogEncoderTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    private final GatewayLogEncoder encoder = new GatewayLogEncoder();
-    private final List<String> lines = new ArrayList<>();
-    private final AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
-        @Override
-        protected void append(ILoggingEvent event) {
-            lines.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
-        }
-    };
+    private final EncodedLogLines log = new EncodedLogLines();
+    private final List<String> lines = log.lines();
 
     private Logger attach(String name) {
-        encoder.setContext(logging);
-        encoder.start();
-        appender.setContext(logging);
-        appender.start();
-        Logger logger = logging.getLogger(name);
-        logger.addAppender(appender);
-        return logger;
+        return log.attach(name);
     }
 
     @AfterEach
     void detach() {
-        logging.getLoggerList().forEach(logger -> logger.detachAppender(appender));
-        appender.stop();
+        log.close();
     }
 
     @Test
@@ -95,7 +76,7 @@ class GatewayLogEncoderTest {
     @Test
     void textIsOneLineForPeople() throws Exception {
         Logger audit = attach("gateway.audit");
-        encoder.format(LogFormat.TEXT);
+        log.encoder().format(LogFormat.TEXT);
         audit.info(appendEntries(Map.of("request_id", "r-1")), "a message\nthat tries\ta second line");
         audit.error("failed", new IllegalStateException("boom"));
 

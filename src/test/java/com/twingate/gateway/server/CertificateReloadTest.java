@@ -3,6 +3,7 @@ package com.twingate.gateway.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.twingate.gateway.config.TlsConfig;
+import com.twingate.gateway.config.TlsProvider;
 import com.twingate.gateway.testkit.Await;
 import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.LogCapture;
@@ -61,7 +62,7 @@ class CertificateReloadTest {
     void missingFilesAreLoggedWhenTheyGoAndWhenTheyComeBackNotOnEveryCheck() throws Exception {
         TestPki pki = TestPki.create("gateway", dir);
         TestPki.Issued served = pki.issue("gateway-server");
-        TlsConfig tls = new TlsConfig(served.certificateFile(), served.privateKeyFile(), Duration.ofHours(1));
+        TlsConfig tls = new TlsConfig(served.certificateFile(), served.privateKeyFile(), Duration.ofHours(1), TlsProvider.JDK);
         SslContextFactory.Server context = GatewayTls.serverContext(tls);
         CertificateReloader reloader = new CertificateReloader(tls, context, new ScheduledExecutorScheduler());
         reloader.start();

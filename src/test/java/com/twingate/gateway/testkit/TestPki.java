@@ -46,11 +46,20 @@ public final class TestPki {
 
     /** A leaf certificate for localhost, 127.0.0.1 and any extra names, signed by this CA. */
     public Issued issue(String name, String... extraNames) {
+        return issue(name, false, extraNames);
+    }
+
+    /** The same, with an RSA-2048 key (what the chart generates) instead of ECDSA P-256. */
+    public Issued issueRsa2048(String name) {
+        return issue(name, true);
+    }
+
+    private Issued issue(String name, boolean rsa, String... extraNames) {
         HeldCertificate.Builder builder = new HeldCertificate.Builder()
                 .commonName(name)
                 .addSubjectAlternativeName("localhost")
-                .addSubjectAlternativeName("127.0.0.1")
-                .ecdsa256()
+                .addSubjectAlternativeName("127.0.0.1");
+        builder = (rsa ? builder.rsa2048() : builder.ecdsa256())
                 .serialNumber(SERIALS.nextLong(1, Long.MAX_VALUE))
                 .signedBy(ca);
         for (String extra : extraNames) {
