@@ -62,7 +62,8 @@ class DockerfileTest {
         assertThat(runtime.getFirst().arguments()).matches("eclipse-temurin:25-jre\\S*");
         assertThat(ofKind(runtime, "COPY")).extracting(Instruction::arguments)
                 .containsExactly("--from=build /src/target/kubernetes-access-gateway.jar /app/kubernetes-access-gateway.jar");
-        assertThat(Files.readString(Path.of("pom.xml"))).contains("<finalName>kubernetes-access-gateway</finalName>");
+        assertThat(Files.readString(Path.of("pom.xml"))).contains("<finalName>kubernetes-access-gateway</finalName>",
+                "<Enable-Native-Access>ALL-UNNAMED</Enable-Native-Access>");
         JsonNode values = Manifests.YAML.readTree(HelmChart.SOURCE.resolve("values.yaml").toFile());
         JsonNode security = values.path("securityContext");
         assertThat(ofKind(runtime, "USER")).extracting(Instruction::arguments)
@@ -82,7 +83,10 @@ class DockerfileTest {
         List<String> entrypoint = json(stages().getLast(), "ENTRYPOINT");
         assertThat(entrypoint.subList(0, 2)).containsExactly("sh", "-c");
         assertThat(entrypoint.get(2)).startsWith("exec java ").contains(JAR_IN_IMAGE + " \"$@\"");
-        String script = entrypoint.get(2).replace(JAR_IN_IMAGE, "-cp " + System.getProperty("java.class.path") + " com.twingate.gateway.Main");
+        // The classes instead of the jar: what the jar's manifest gives (Enable-Native-Access, for Conscrypt's
+        // native library, which Jetty's ALPN processor for Conscrypt loads at start-up) is given on the command line.
+        String script = entrypoint.get(2).replace(JAR_IN_IMAGE, "--enable-native-access=ALL-UNNAMED -cp "
+                + System.getProperty("java.class.path") + " com.twingate.gateway.Main");
         List<String> command = new ArrayList<>(List.of("sh", "-c", script, entrypoint.get(3)));
         command.addAll(List.of("--config", gatewayConf().toString()));
         ProcessBuilder container = new ProcessBuilder(command);
