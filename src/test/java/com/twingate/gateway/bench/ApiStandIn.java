@@ -2,6 +2,7 @@ package com.twingate.gateway.bench;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -29,9 +30,16 @@ final class ApiStandIn extends Handler.Abstract {
         response.getHeaders().put("Content-Type", "application/json");
         String query = request.getHttpURI().getQuery();
         if (query != null && query.contains("watch=true")) {
-            // The handler's callback is never completed: the watch stays open until the proxy closes it. Jetty
-            // does not read a connection whose request is being handled, so the proxy's close is watched for
-            // here; otherwise the benchmark's idle phases would leave thousands of descriptors to the idle timeout.
+            // The handler's callback is never completed: the watch stays open until the proxy ends it, which
+            // is watched for here; otherwise the benchmark's idle phases would leave thousands of streams and
+            // descriptors to the idle timeout. Over HTTP/2 the proxy resets the stream (a failure of this
+            // request); over HTTP/1.1 Jetty reads no connection whose request is being handled, so the
+            // connection's close is watched for on its endpoint.
+            if (request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2) {
+                request.addFailureListener(callback::failed);
+                response.write(false, ADDED.slice(), Callback.from(() -> {}, callback::failed));
+                return true;
+            }
             EndPoint proxy = request.getConnectionMetaData().getConnection().getEndPoint();
             response.write(false, ADDED.slice(), Callback.from(
                     () -> proxy.tryFillInterested(Callback.from(proxy::close, failure -> proxy.close())), failure -> proxy.close()));

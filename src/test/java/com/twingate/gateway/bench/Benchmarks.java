@@ -3,6 +3,7 @@ package com.twingate.gateway.bench;
 import com.twingate.gateway.bench.Route.Upstream;
 import com.twingate.gateway.testkit.ClientKeys;
 import com.twingate.gateway.testkit.ControllerStandIn;
+import com.twingate.gateway.testkit.RawHttp2;
 import com.twingate.gateway.testkit.TestPki;
 import com.twingate.gateway.testkit.TlsUpstream;
 import com.twingate.gateway.testkit.UpgradeUpstream;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +46,17 @@ public final class Benchmarks {
     static final String PORT_FORWARD_PATH = "/api/v1/namespaces/default/pods/web/portforward?ports=8080";
     /** Sockets the memory phase may not use: the JVM's own files, upstream listeners, the other phases' leftovers. */
     static final int DESCRIPTOR_RESERVE = 1_000;
+    /** The API server's SETTINGS_MAX_CONCURRENT_STREAMS since the HTTP/2 rapid-reset fix (CVE-2023-44487). */
+    static final int API_SERVER_MAX_STREAMS = 100;
+    /** Concurrent requests in the multiplexing phase: on one HTTP/2 connection, or one each on HTTP/1.1 connections. */
+    static final int MULTIPLEXED = 64;
 
     /** How long and how much: the full run, or a quick one for development. */
     record Plan(int rounds, Duration segment, Duration warmup, int minWarmupLoops, int maxWarmupLoops,
                 Duration streamSegment, int idleSmall, int idleLarge) {
         static Plan full(long descriptorLimit) {
             return new Plan(3, Duration.ofSeconds(3), Duration.ofSeconds(4), 4, 8, Duration.ofSeconds(3), 2_000,
-                    idleLimit(10_000, descriptorLimit));
+                    idleLimit(9_500, descriptorLimit));
         }
 
         static Plan quick(long descriptorLimit) {
@@ -90,7 +96,7 @@ public final class Benchmarks {
         Path out = null;
         boolean quick = false;
         long descriptorLimit = 20_000;
-        List<String> phases = List.of("latency", "setup", "streams", "idle");
+        List<String> phases = List.of("latency", "setup", "streams", "multiplex", "idle");
         List<GatewaySpec> gateways = new ArrayList<>(List.of(new GatewaySpec(Report.GATEWAY)));
         for (int i = 0; i < args.length; i++) {
             GatewaySpec latest = gateways.getLast();
@@ -106,7 +112,7 @@ public final class Benchmarks {
                 case "--gateway-config" -> latest.config.add(args[++i]);
                 case "--gateway-rsa" -> latest.rsa = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --quick, --jar FILE,"
-                        + " --out FILE, --fd-limit N, --phases latency,setup,streams,idle; for the gateway, or for the"
+                        + " --out FILE, --fd-limit N, --phases latency,setup,streams,multiplex,idle; for the gateway, or for the"
                         + " last --variant NAME: --gateway-jar FILE, --gateway-jvm-option OPTION, --gateway-config HOCON,"
                         + " --gateway-rsa)");
             }
@@ -134,7 +140,8 @@ public final class Benchmarks {
             TestPki.Issued gatewayRsaCertificate = gatewayPki.issueRsa2048("gateway-rsa");
             TestPki upstreamPki = TestPki.create("upstream", dir);
             ApiStandIn apiHandler = new ApiStandIn();
-            try (TlsUpstream api = new TlsUpstream(upstreamPki.issue("api"), null, apiHandler);
+            // The API stand-in offers h2 with the API server's limit of 100 streams a connection, as API servers do.
+            try (TlsUpstream api = TlsUpstream.offeringHttp2(upstreamPki.issue("api"), apiHandler, API_SERVER_MAX_STREAMS);
                  UpgradeUpstream streams = new UpgradeUpstream(upstreamPki.issue("streams"))) {
                 api.setIdleTimeout(Duration.ofHours(1));
                 ClientTls upstreamTrust = new ClientTls(upstreamPki);
@@ -177,9 +184,12 @@ public final class Benchmarks {
                 if (phases.contains("streams")) {
                     bench.streams(direct, viaNginx, viaNginxDoubleTls, gatewayRoutes);
                 }
+                if (phases.contains("multiplex")) {
+                    bench.multiplexing(gatewayRoutes);
+                }
                 if (phases.contains("idle")) {
                     for (int i = 0; i < gatewayRoutes.size(); i++) {
-                        bench.idleConnections(gatewayRoutes.get(i), gatewayProcesses.get(i));
+                        bench.idleConnections(gatewayRoutes.get(i), gatewayProcesses.get(i), api);
                     }
                 }
             } finally {
@@ -490,12 +500,89 @@ public final class Benchmarks {
         return read;
     }
 
-    // ---- 5: memory per idle authenticated connection holding a watch
+    // ---- 5: HTTP/2 on kubectl's connection: 64 streams on one connection against 64 HTTP/1.1 connections
 
-    private void idleConnections(Route gatewayRoute, GatewayProcess gateway) throws Exception {
+    private void multiplexing(List<Route.Gateway> gateways) throws Exception {
+        for (int round = 0; round < plan.rounds(); round++) {
+            for (Route.Gateway gateway : rotated(gateways, round)) {
+                Segment http1 = keptAlive(gateway, MULTIPLEXED, plan.segment());
+                Segment http2 = streamsOnOneConnection(gateway, MULTIPLEXED, plan.segment());
+                report.multiplexed(gateway.name(), http1, http2);
+                for (Segment segment : List.of(http1, http2)) {
+                    System.out.printf("multiplex %-8s %s round %d: %.0f req/s, p50 %.3f ms, proxy CPU %.0f µs/request%s%n",
+                            gateway.name(), segment == http1 ? "64×HTTP/1.1" : "1×HTTP/2 64", round + 1,
+                            segment.requests() / segment.seconds(), segment.histogram().getValueAtPercentile(50) / 1000.0,
+                            segment.proxyCpuSeconds() * 1e6 / segment.requests(),
+                            segment.failures() > 0 ? " (" + segment.failures() + " failed)" : "");
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code streams} GETs in flight on one HTTP/2 connection, each answered stream followed at once by a new
+     * one (closed loop, as {@link #keptAlive} on as many connections). One thread writes and reads the frames.
+     */
+    private Segment streamsOnOneConnection(Route.Gateway route, int streams, Duration length) throws Exception {
+        Histogram latencies = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+        long requests = 0;
+        long failures = 0;
+        Route.Opened opened = route.openHttp2();
+        try (RawHttp2 http2 = new RawHttp2(opened.socket())) {
+            Map<Integer, Long> sentAt = new HashMap<>();
+            int nextStream = 1;
+            for (int i = 0; i < streams; i++, nextStream += 2) {
+                http2.get(nextStream, ApiStandIn.POD_PATH, List.of());
+                sentAt.put(nextStream, System.nanoTime());
+            }
+            long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            long end = start + length.toNanos();
+            double cpuBefore = Double.NaN;
+            double clientBefore = Double.NaN;
+            while (!sentAt.isEmpty()) {
+                long now = System.nanoTime();
+                if (Double.isNaN(cpuBefore) && now >= start) {
+                    cpuBefore = cpuSeconds(route);
+                    clientBefore = client.seconds();
+                }
+                RawHttp2.Frame frame = http2.next(Duration.ofSeconds(10))
+                        .orElseThrow(() -> new IOException("the HTTP/2 connection ended or went quiet"));
+                if (frame.type() == RawHttp2.HEADERS && http2.status(frame) != 200) {
+                    failures++;
+                }
+                if (!frame.endsStream() && frame.type() != RawHttp2.RST_STREAM) {
+                    continue;
+                }
+                Long sent = sentAt.remove(frame.streamId());
+                if (sent == null) {
+                    continue;
+                }
+                now = System.nanoTime();
+                if (sent >= start && now <= end) {
+                    latencies.recordValue(Math.max(1, (now - sent) / 1_000));
+                    requests++;
+                }
+                if (now < end) {
+                    http2.get(nextStream, ApiStandIn.POD_PATH, List.of());
+                    sentAt.put(nextStream, System.nanoTime());
+                    nextStream += 2;
+                }
+            }
+            return new Segment(latencies, requests, failures, length.toNanos() / 1e9, cpuSeconds(route) - cpuBefore,
+                    client.seconds() - clientBefore);
+        } finally {
+            opened.tcp().close();
+        }
+    }
+
+    // ---- 6: memory per idle authenticated connection holding a watch
+
+    private void idleConnections(Route gatewayRoute, GatewayProcess gateway, TlsUpstream api) throws Exception {
         long descriptorsBefore = openDescriptors();
         long heapBefore = gateway.usedHeapAfterGc();
         long rssBefore = gateway.rss();
+        int upstreamBefore = api.connections();
+        long gatewayDescriptorsBefore = gateway.descriptors();
         System.out.printf("idle %s baseline: heap %d KiB, RSS %d KiB%n", gatewayRoute.name(), heapBefore / 1024, rssBefore / 1024);
         List<HttpOnSocket> open = new ArrayList<>();
         try {
@@ -505,10 +592,13 @@ public final class Benchmarks {
                 double seconds = (System.nanoTime() - began) / 1e9;
                 long heap = gateway.usedHeapAfterGc();
                 long rss = gateway.rss();
-                report.idle(new Report.Idle(gatewayRoute.name(), open.size(), heap, rss, heapBefore, rssBefore));
-                System.out.printf("idle %s: %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each)%n",
+                int upstream = api.connections() - upstreamBefore;
+                long descriptors = gateway.descriptors() - gatewayDescriptorsBefore;
+                report.idle(new Report.Idle(gatewayRoute.name(), open.size(), heap, rss, heapBefore, rssBefore, upstream, descriptors));
+                System.out.printf("idle %s: %d watches (opened in %.0f s): heap %d KiB (%.1f KiB each), RSS %d KiB (%.1f KiB each),"
+                                + " %d upstream connections, %d more gateway descriptors%n",
                         gatewayRoute.name(), open.size(), seconds, heap / 1024, (heap - heapBefore) / 1024.0 / open.size(), rss / 1024,
-                        (rss - rssBefore) / 1024.0 / open.size());
+                        (rss - rssBefore) / 1024.0 / open.size(), upstream, descriptors);
             }
         } finally {
             closeAll(open);

@@ -94,6 +94,13 @@ final class GatewayProcess implements AutoCloseable {
         return Long.parseLong(used.group(1)) * 1024;
     }
 
+    /** File descriptors the gateway holds open now: its sockets (both sides of every connection) and files. */
+    long descriptors() throws IOException {
+        try (var descriptors = Files.list(Path.of("/proc/" + process.pid() + "/fd"))) {
+            return descriptors.count();
+        }
+    }
+
     long rss() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
             if (line.startsWith("VmRSS:")) {

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.KeyPair;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -14,6 +15,8 @@ import javax.net.ssl.SSLSocket;
  * kubectl's HTTP/1.1 can start: every handshake and authentication of the path is done in it.
  */
 sealed interface Route {
+
+    String HTTP_1_1 = "http/1.1";
 
     /** Which upstream a connection is for: the fast API stand-in, or the upgrade (exec) stand-in. */
     enum Upstream { API, STREAMS }
@@ -78,7 +81,7 @@ sealed interface Route {
         public Opened open(Upstream upstream) throws IOException {
             Opened outer = tls(trust, new InetSocketAddress("127.0.0.1", port), "localhost");
             try {
-                return new Opened(inner(trust, outer.socket(), "localhost", port), outer.tcp());
+                return new Opened(inner(trust, outer.socket(), "localhost", port, HTTP_1_1), outer.tcp());
             } catch (IOException | RuntimeException e) {
                 outer.tcp().close();
                 throw e;
@@ -101,6 +104,15 @@ sealed interface Route {
 
         @Override
         public Opened open(Upstream upstream) throws IOException {
+            return open(upstream, HTTP_1_1);
+        }
+
+        /** A connection to the API stand-in on which kubectl's TLS negotiated h2 (ALPN), as client-go's does. */
+        public Opened openHttp2() throws IOException {
+            return open(Upstream.API, "h2");
+        }
+
+        private Opened open(Upstream upstream, String alpn) throws IOException {
             OuterTlsConnection outer = OuterTlsConnection.open(new InetSocketAddress("127.0.0.1", port), trust.fresh());
             try {
                 String resource = upstream == Upstream.API ? "127.0.0.1" : "localhost";
@@ -109,7 +121,7 @@ sealed interface Route {
                 if (!status.startsWith("HTTP/1.1 200")) {
                     throw new IOException("CONNECT refused: " + status);
                 }
-                return new Opened(inner(trust, outer.socket(), resource, 443), outer.tcp());
+                return new Opened(inner(trust, outer.socket(), resource, 443, alpn), outer.tcp());
             } catch (IOException | RuntimeException e) {
                 outer.close();
                 throw e;
@@ -122,10 +134,13 @@ sealed interface Route {
         }
     }
 
-    /** kubectl's TLS 1.3 inside an outer one. */
-    private static SSLSocket inner(ClientTls trust, Socket outer, String serverName, int port) throws IOException {
+    /** kubectl's TLS 1.3 inside an outer one, offering one protocol by ALPN. */
+    private static SSLSocket inner(ClientTls trust, Socket outer, String serverName, int port, String alpn) throws IOException {
         SSLSocket inner = (SSLSocket) trust.fresh().getSocketFactory().createSocket(outer, serverName, port, true);
-        inner.setEnabledProtocols(new String[] {"TLSv1.3"});
+        SSLParameters parameters = inner.getSSLParameters();
+        parameters.setProtocols(new String[] {"TLSv1.3"});
+        parameters.setApplicationProtocols(new String[] {alpn});
+        inner.setSSLParameters(parameters);
         inner.startHandshake();
         return inner;
     }
