@@ -205,7 +205,9 @@ class OneUpstreamPathTest {
 
     @Test
     void theHeadersOfAQuietStreamReachTheClientBeforeAnyBodyByte() throws Exception {
-        try (SSLSocket kubectl = harness.openKubectlConnection()) {
+        KubectlConnection connection = harness.openKubectl();
+        try {
+            SSLSocket kubectl = connection.tls();
             send(kubectl, "GET /quiet/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
             kubectl.setSoTimeout((int) DEADLINE.toMillis());
             try {
@@ -213,6 +215,8 @@ class OneUpstreamPathTest {
             } catch (SocketTimeoutException heldBack) {
                 throw new AssertionError("the response headers were held back while the API server sent no body", heldBack);
             }
+        } finally {
+            leave(connection);
         }
     }
 
@@ -222,9 +226,13 @@ class OneUpstreamPathTest {
         KubectlConnection kubectl = harness.openKubectl();
         send(kubectl.tls(), "GET /quiet/one-event/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
         assertThat(HttpHeads.read(kubectl.tls().getInputStream())).startsWith("HTTP/1.1 200");
+        // The event is what kubectl got: read it whole before vanishing, so the count is not a race.
+        String event = Integer.toHexString(UpgradeUpstream.ONE_EVENT.getBytes(StandardCharsets.UTF_8).length) + "\r\n"
+                + UpgradeUpstream.ONE_EVENT + "\r\n";
+        assertThat(new String(kubectl.tls().getInputStream().readNBytes(event.length()), StandardCharsets.UTF_8)).isEqualTo(event);
         Await.until("the watch to be open at the API server", DEADLINE, () -> upstream.openStreams() == 1);
 
-        kubectl.tcp().close();
+        leave(kubectl);
 
         Await.until("the API server's request to end", DEADLINE, () -> upstream.openStreams() == 0);
         JsonNode audit = logs.awaitLines(line -> line.path("url").asText().startsWith("/quiet"), 1, DEADLINE).getFirst();
@@ -236,7 +244,9 @@ class OneUpstreamPathTest {
     /** Clients that read a chunk to its CRLF before using it (urllib3) must get a quiet watch's last event now. */
     @Test
     void theLastChunkBeforeAQuietSpellArrivesWholeWithItsCrlf() throws Exception {
-        try (SSLSocket kubectl = harness.openKubectlConnection()) {
+        KubectlConnection connection = harness.openKubectl();
+        try {
+            SSLSocket kubectl = connection.tls();
             send(kubectl, "GET /quiet/one-event/api/v1/pods?watch=1 HTTP/1.1\r\nHost: kube\r\n\r\n");
             assertThat(HttpHeads.read(kubectl.getInputStream())).startsWith("HTTP/1.1 200").contains("Transfer-Encoding: chunked");
             byte[] event = UpgradeUpstream.ONE_EVENT.getBytes(StandardCharsets.UTF_8);
@@ -248,6 +258,8 @@ class OneUpstreamPathTest {
             } catch (SocketTimeoutException heldBack) {
                 throw new AssertionError("the chunk's CRLF was held back until a next chunk", heldBack);
             }
+        } finally {
+            leave(connection);
         }
     }
 
@@ -306,5 +318,13 @@ class OneUpstreamPathTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         bytes.writeBytes(text.getBytes(StandardCharsets.UTF_8));
         return HexFormat.of().formatHex(bytes.toByteArray());
+    }
+
+    /**
+     * Leaves a watch in progress with a TCP close: the JDK's TLS close waits out the read timeout for a
+     * close_notify that a watch in progress never sends back.
+     */
+    private static void leave(KubectlConnection connection) throws IOException {
+        connection.tcp().close();
     }
 }
