@@ -21,8 +21,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.client.Destination;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.HttpUpgrader;
+import org.eclipse.jetty.client.Origin;
 import org.eclipse.jetty.client.transport.HttpClientConnectionFactory;
 import org.eclipse.jetty.client.transport.HttpClientTransportDynamic;
 import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
@@ -55,6 +57,8 @@ final class UpstreamProxy extends ProxyHandler {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamProxy.class);
     /** Every watch holds a connection: the default of 64 per destination would queue the 65th kubectl. */
     private static final int MAX_CONNECTIONS = 65_536;
+    /** The API server's SETTINGS_MAX_CONCURRENT_STREAMS since the HTTP/2 rapid-reset fix (CVE-2023-44487). */
+    private static final int API_SERVER_STREAMS = 100;
     private static final String EXCHANGE = UpstreamProxy.class.getName() + ".exchange";
 
     private final UpstreamConfig upstream;
@@ -110,8 +114,17 @@ final class UpstreamProxy extends ProxyHandler {
         // connections, opening another when one reaches its concurrent-stream limit. HTTP/1.1 comes first
         // so that a server without ALPN is spoken to in HTTP/1.1.
         HTTP2Client http2Client = new HTTP2Client(connector);
-        return new HttpClient(new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
-                new ClientConnectionFactoryOverHTTP2.HTTP2(http2Client)));
+        HttpClientTransportDynamic transport = new HttpClientTransportDynamic(connector, HttpClientConnectionFactory.HTTP11,
+                new ClientConnectionFactoryOverHTTP2.HTTP2(http2Client));
+        transport.setConnectionPoolFactory(destination -> new ApiServerConnectionPool(destination,
+                destination.getHttpClient().getMaxConnectionsPerDestination(), streamsExpectedPerConnection(destination)));
+        return new HttpClient(transport);
+    }
+
+    /** An API server's streams a connection where h2 may be negotiated; one where only HTTP/1.1 is offered (upgrades). */
+    private static int streamsExpectedPerConnection(Destination destination) {
+        Origin.Protocol protocol = destination.getOrigin().getProtocol();
+        return protocol != null && protocol.getProtocols().contains("h2") ? API_SERVER_STREAMS : 1;
     }
 
     @Override

@@ -583,8 +583,10 @@ public final class Benchmarks {
         long rssBefore = gateway.rss();
         int upstreamBefore = api.connections();
         long gatewayDescriptorsBefore = gateway.descriptors();
-        System.out.printf("idle %s baseline: heap %d KiB, RSS %d KiB%n", gatewayRoute.name(), heapBefore / 1024, rssBefore / 1024);
+        System.out.printf("idle %s baseline: heap %d KiB, RSS %d KiB, %d upstream connections, %d gateway descriptors%n",
+                gatewayRoute.name(), heapBefore / 1024, rssBefore / 1024, upstreamBefore, gatewayDescriptorsBefore);
         List<HttpOnSocket> open = new ArrayList<>();
+
         try {
             for (int target : new int[] {plan.idleSmall(), plan.idleLarge()}) {
                 long began = System.nanoTime();

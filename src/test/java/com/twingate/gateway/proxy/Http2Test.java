@@ -7,6 +7,7 @@ import com.twingate.gateway.testkit.GatewayHarness;
 import com.twingate.gateway.testkit.KubectlConnection;
 import com.twingate.gateway.testkit.RawHttp2;
 import com.twingate.gateway.testkit.TestPki;
+import com.twingate.gateway.testkit.TlsUpstream;
 import com.twingate.gateway.testkit.UpgradeUpstream;
 import com.twingate.gateway.testkit.UpgradeUpstreamGateway;
 import com.twingate.gateway.testkit.kubeapi.Impersonation;
@@ -251,6 +252,32 @@ class Http2Test {
             }
         } finally {
             limited.stop();
+        }
+    }
+
+    /**
+     * 250 clients starting a watch at once (informers starting, many kubectl) against an API server taking
+     * 100 streams a connection: a few upstream connections, not one each (Jetty's default pool opened 171).
+     */
+    @Test
+    void aBurstOfWatchesSharesAFewUpstreamConnections() throws Exception {
+        try (TlsUpstream api = TlsUpstream.offeringHttp2(apiPki.issue("burst"), new QuietWatch(), 100);
+             GatewayHarness burst = GatewayHarness.start(Files.createDirectories(dir.resolve("burst")),
+                     GatewayHarness.upstream("api", api.address(), apiPki.caFile(), "bearerToken = sa"))) {
+            HttpClient client = burst.httpClient();
+            List<CompletableFuture<HttpResponse<InputStream>>> watches = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                watches.add(client.sendAsync(HttpRequest.newBuilder(burst.uri("/api/v1/pods?watch=1&n=" + i)).build(),
+                        HttpResponse.BodyHandlers.ofInputStream()));
+            }
+            for (CompletableFuture<HttpResponse<InputStream>> watch : watches) {
+                HttpResponse<InputStream> answered = watch.get(DEADLINE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(new String(answered.body().readNBytes(QuietWatch.FIRST.length()), StandardCharsets.UTF_8))
+                        .isEqualTo(QuietWatch.FIRST);
+            }
+            assertThat(api.connections()).as("the gateway's connections to the API server for 250 watches").isBetween(3, 6);
+            // close() would wait for the watches, which never end
+            client.shutdownNow();
         }
     }
 
