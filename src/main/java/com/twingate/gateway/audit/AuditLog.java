@@ -101,7 +101,8 @@ public final class AuditLog {
         json.writeEndArray();
     }
 
-    private static void writeUser(JsonGenerator json, GatClaims.User user) throws IOException {
+    /** The token's user as the audit line and the recording parts carry it: {@code {"id", "username", "groups"}}. */
+    public static void writeUser(JsonGenerator json, GatClaims.User user) throws IOException {
         json.writeStartObject();
         json.writeStringField("id", user.id());
         json.writeStringField("username", user.username());

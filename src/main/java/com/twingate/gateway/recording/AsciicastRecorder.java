@@ -1,12 +1,9 @@
 package com.twingate.gateway.recording;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,8 +39,6 @@ public final class AsciicastRecorder {
     private final Consumer<Duration> onFinished;
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
     private final ByteBuffer undecoded = ByteBuffer.allocate(8);
     private final List<String> events = new ArrayList<>();
     private final List<String> heldUntilSized = new ArrayList<>();
@@ -85,17 +80,22 @@ public final class AsciicastRecorder {
         if (finished) {
             return;
         }
-        String text = decode(bytes);
-        if (text.isEmpty()) {
+        byte[] input = withUndecoded(bytes);
+        int complete = completeUtf8(input);
+        undecoded.put(input, complete, input.length - complete);
+        if (complete == 0) {
             return;
         }
-        String event = event("o", text);
+        // new String decodes a byte[] on the JDK's fast path (the relay's read-only buffers would take the
+        // decoder's byte-at-a-time one); malformed bytes become U+FFFD either way.
+        String event = event("o", new String(input, 0, complete, StandardCharsets.UTF_8));
+        // ASCII output (nearly all of a terminal's) is ASCII once escaped: one byte a character on the heap.
+        long heap = (isAscii(input, complete) ? event.length() : RecordingBudget.heapBytes(event)) + 1;
         if (sized) {
-            append(event);
+            append(event, heap);
             return;
         }
         heldUntilSized.add(event);
-        long heap = RecordingBudget.heapBytes(event) + 1;
         heldBytes += event.length() + 1;
         heldHeap += heap;
         budget.take(heap);
@@ -117,7 +117,8 @@ public final class AsciicastRecorder {
             startEvents();
             return;
         }
-        append(event("r", columns + "x" + rows));
+        String event = event("r", columns + "x" + rows);
+        append(event, RecordingBudget.heapBytes(event) + 1);
     }
 
     /** The session ended, either side first: the final part, always, once. */
@@ -152,7 +153,7 @@ public final class AsciicastRecorder {
         budget.give(heldHeap);
         heldBytes = 0;
         heldHeap = 0;
-        held.forEach(this::append);
+        held.forEach(event -> append(event, RecordingBudget.heapBytes(event) + 1));
     }
 
     /** Run by the flush timer every {@code auditLog.flushInterval}. */
@@ -162,9 +163,8 @@ public final class AsciicastRecorder {
         }
     }
 
-    private void append(String event) {
+    private void append(String event, long heap) {
         events.add(event);
-        long heap = RecordingBudget.heapBytes(event) + 1;
         bufferedBytes += event.length() + 1;
         bufferedHeap += heap;
         budget.take(heap);
@@ -190,39 +190,62 @@ public final class AsciicastRecorder {
         return events.isEmpty() ? header : header + "\n" + String.join("\n", events);
     }
 
-    /** Decodes what forms whole characters; a character split across payloads waits for its rest. */
-    private String decode(ByteBuffer bytes) {
-        ByteBuffer input = bytes;
-        if (undecoded.position() > 0) {
-            ByteBuffer joined = ByteBuffer.allocate(undecoded.position() + bytes.remaining());
-            joined.put(undecoded.flip()).put(bytes.duplicate()).flip();
-            undecoded.clear();
-            input = joined;
-        } else {
-            input = bytes.duplicate();
+    /** The bytes of a character split across payloads before, then {@code bytes}. */
+    private byte[] withUndecoded(ByteBuffer bytes) {
+        int carried = undecoded.position();
+        byte[] input = new byte[carried + bytes.remaining()];
+        undecoded.flip().get(input, 0, carried);
+        undecoded.clear();
+        bytes.duplicate().get(input, carried, input.length - carried);
+        return input;
+    }
+
+    /**
+     * How many of {@code input}'s bytes form whole characters: all but a UTF-8 sequence cut off at the
+     * end (at most three bytes), which waits for the rest of it in the next payload.
+     */
+    static int completeUtf8(byte[] input) {
+        int end = input.length;
+        for (int back = 1; back <= Math.min(3, end); back++) {
+            int b = input[end - back] & 0xFF;
+            if (b < 0x80) {
+                return end;
+            }
+            if (b >= 0xC0) {
+                int sequence = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+                return back < sequence ? end - back : end;
+            }
         }
-        CharBuffer chars = CharBuffer.allocate(input.remaining() + 1);
-        CoderResult result = utf8.decode(input, chars, false);
-        if (result.isOverflow()) {
-            throw new IllegalStateException("a UTF-8 decode cannot produce more characters than bytes");
+        return end;
+    }
+
+    private static boolean isAscii(byte[] input, int length) {
+        for (int i = 0; i < length; i++) {
+            if (input[i] < 0) {
+                return false;
+            }
         }
-        undecoded.put(input);
-        return chars.flip().toString();
+        return true;
     }
 
     private String flushDecoder() {
         if (undecoded.position() == 0) {
             return "";
         }
-        CharBuffer chars = CharBuffer.allocate(undecoded.position() + 1);
-        utf8.decode(undecoded.flip(), chars, true);
+        String rest = new String(undecoded.array(), 0, undecoded.position(), StandardCharsets.UTF_8);
         undecoded.clear();
-        return chars.flip().toString();
+        return rest;
     }
 
+    /**
+     * {@code [seconds, "type", "data"]}, the data JSON-escaped once, straight into the event (no data
+     * binding: this runs for every chunk of output, on the relay's thread).
+     */
     private String event(String type, String data) {
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        return json(List.of(Math.round(seconds * 1e6) / 1e6, type, data));
+        double seconds = Math.round((System.nanoTime() - startNanos) / 1e3) / 1e6;
+        char[] escaped = JsonStringEncoder.getInstance().quoteAsString(data);
+        return new StringBuilder(escaped.length + 32).append('[').append(seconds).append(",\"").append(type).append("\",\"")
+                .append(escaped).append("\"]").toString();
     }
 
     private String header() {

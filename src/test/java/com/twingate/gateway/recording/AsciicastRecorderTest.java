@@ -115,6 +115,29 @@ class AsciicastRecorderTest {
         assertThat(durations).hasValue(1);
     }
 
+    /** Malformed bytes, a 4-byte character and a control character, cut at every offset: recorded as a terminal decodes them. */
+    @Test
+    void everyCutOfMalformedAndMultiByteOutputIsRecordedAsItDecodesWhole() {
+        byte[] stream = concat("ok ".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xFF},
+                "é\u001b[0m".getBytes(StandardCharsets.UTF_8), new byte[] {(byte) 0xE2, (byte) 0x82}, "A😀\n".getBytes(StandardCharsets.UTF_8));
+        for (int cut = 0; cut <= stream.length; cut++) {
+            CapturedParts parts = new CapturedParts();
+            AsciicastRecorder recorder = parts.recorder(CapturedParts.NO_TTY);
+            recorder.output(ByteBuffer.wrap(stream, 0, cut).asReadOnlyBuffer());
+            recorder.output(ByteBuffer.wrap(stream, cut, stream.length - cut).asReadOnlyBuffer());
+            recorder.finish();
+            assertThat(parts.output()).as("cut at %d", cut).isEqualTo(new String(stream, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static byte[] concat(byte[]... pieces) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] piece : pieces) {
+            all.writeBytes(piece);
+        }
+        return all.toByteArray();
+    }
+
     @Test
     void aSessionWithNoOutputEndsWithAHeaderOnlyPart() {
         CapturedParts parts = new CapturedParts();
