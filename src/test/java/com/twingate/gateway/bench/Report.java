@@ -521,7 +521,8 @@ final class Report {
                         + (quick ? " (quick run)" : ""));
             } else {
                 target(md, target, measured, perConnection <= 24 ? Met.YES : Met.NO,
-                        "the gateway holds kubectl's connection and the upstream's for each watch, with their TLS buffers");
+                        "the gateway holds kubectl's connection for each watch, two TLS layers with their buffers (and,"
+                                + " over HTTP/1.1, an upstream connection too)");
             }
         }
         md.append('\n');
