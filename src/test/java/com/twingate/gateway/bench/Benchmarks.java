@@ -56,7 +56,7 @@ public final class Benchmarks {
     record Plan(int rounds, Duration segment, Duration warmup, int minWarmupLoops, int maxWarmupLoops,
                 Duration streamSegment, int idleSmall, int idleLarge) {
         static Plan full(long descriptorLimit) {
-            return new Plan(3, Duration.ofSeconds(3), Duration.ofSeconds(4), 4, 8, Duration.ofSeconds(3), 2_000,
+            return new Plan(3, Duration.ofSeconds(3), Duration.ofSeconds(4), 8, 10, Duration.ofSeconds(3), 2_000,
                     idleLimit(9_500, descriptorLimit));
         }
 
