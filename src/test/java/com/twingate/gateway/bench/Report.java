@@ -35,6 +35,7 @@ final class Report {
     private final Map<String, List<Benchmarks.Stream>> streams = new LinkedHashMap<>();
     private final List<Idle> idle = new ArrayList<>();
     private final Map<String, List<Multiplexed>> multiplexed = new LinkedHashMap<>();
+    private final Map<String, String> idleFailures = new LinkedHashMap<>();
     private String gatewayVersion;
     private String nginxVersion;
     private String loadAtStart;
@@ -104,6 +105,11 @@ final class Report {
 
     void idle(Idle row) {
         idle.add(row);
+    }
+
+    /** A gateway that could not take more idle watches: why, in one line. */
+    synchronized void idleFailed(String gateway, String why) {
+        idleFailures.put(gateway, why);
     }
 
     /** One round of a gateway's requests: 64 HTTP/1.1 connections, then 64 streams on one HTTP/2 connection. */
@@ -447,8 +453,10 @@ final class Report {
                     row.heapPerConnectionKiB(), row.rss() / 1048576.0, row.rssPerConnectionKiB(), row.upstreamConnections(),
                     row.gatewayDescriptors()));
         }
+        idleFailures.forEach((gateway, why) -> md.append("\n**").append(gateway).append("** could take no more watches: ")
+                .append(why).append(".\n"));
         int largest = idle.getLast().connections();
-        if (largest < 9_500) {
+        if (largest < 9_500 && idleFailures.isEmpty()) {
             md.append(String.format(Locale.ROOT, """
 
                     The largest size is %d, not 9,500: this machine's hard limit on open files per process is %d and
