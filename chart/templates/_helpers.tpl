@@ -98,7 +98,7 @@ upstream-{{ . }}-token
 {{- end }}
 
 {{/*
-The API servers the gateway forwards to, as a JSON list of upstream objects [SPEC §8]. kubernetes.upstreams
+The API servers the gateway forwards to, as a JSON list of upstream objects (docs/configuration.md). kubernetes.upstreams
 when kubernetes.enabled; the cluster the gateway runs in when twingate.resource.enabled (the Twingate
 operator's resource is this cluster) or when nothing else is given. Inline bearer tokens become files
 of the upstream-tokens Secret, so no token sits in the ConfigMap.
@@ -122,7 +122,7 @@ of the upstream-tokens Secret, so no token sits in the ConfigMap.
 {{- toJson $upstreams -}}
 {{- end }}
 
-{{/* The HOCON the gateway reads [SPEC §8]. JSON values are HOCON values. */}}
+{{/* The HOCON the gateway reads (docs/configuration.md). JSON values are HOCON values. */}}
 {{- define "gateway.config" -}}
 twingate {
   network = {{ .Values.twingate.network | toJson }}

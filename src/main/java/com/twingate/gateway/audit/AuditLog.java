@@ -15,7 +15,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Writes the audit lines [§5] through the {@code gateway.audit} logger, Twingate's name for it. */
+/** Writes the audit lines (docs/audit-log.md) through the {@code gateway.audit} logger, Twingate's name for it. */
 public final class AuditLog {
 
     /** The logger of every audit line and recording part. */

@@ -12,7 +12,7 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 
 /**
- * The one place that decides what is secret [§5]: credentials in headers, in kubectl's WebSocket
+ * The one place that decides what is secret (docs/audit-log.md): credentials in headers, in kubectl's WebSocket
  * bearer-token subprotocol, and in query parameters never reach a log line.
  */
 public final class Redaction {

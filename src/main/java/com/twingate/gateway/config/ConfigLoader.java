@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Builds the configuration [§8]: {@code reference.conf} defaults, then the {@code --config} file, then
+ * Builds the configuration (docs/configuration.md): {@code reference.conf} defaults, then the {@code --config} file, then
  * environment variables. Relative paths in the file are taken from the working directory.
  */
 public final class ConfigLoader {

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
- * Reads and validates the merged configuration: the one place for every rule of [§8]. Collects all
+ * Reads and validates the merged configuration: the one place for every rule of (docs/configuration.md). Collects all
  * problems, each one line naming its key, so a bad configuration is fixed in one round.
  */
 final class ConfigReader {

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Upstream API servers [§4] and how the gateway talks to them.
+ * Upstream API servers (docs/upstream.md) and how the gateway talks to them.
  *
  * @param connectTimeout        TCP + TLS connect to an upstream; exceeded → 504
  * @param responseHeaderTimeout from the request fully sent to the upstream's response headers; exceeded → 504

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The gateway's own certificate pair (PEM), used for both the outer and the inner TLS [§2], and the
+ * The gateway's own certificate pair (PEM), used for both the outer and the inner TLS (docs/client-protocol.md), and the
  * TLS implementation for those and for the connections to the API servers.
  */
 public record TlsConfig(Path certificateFile, Path privateKeyFile, Duration reloadInterval, TlsProvider provider) {}

@@ -14,7 +14,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 
 /**
- * Decides the answer to the request read on the outer TLS, in the order of [§2]: health check,
+ * Decides the answer to the request read on the outer TLS, in the order of (docs/client-protocol.md): health check,
  * method, {@code Proxy-Authorization}, token, proof of possession, destination, routing.
  */
 public final class ConnectAuthenticator {

@@ -1,6 +1,6 @@
 package com.twingate.gateway.connect;
 
-/** What the gateway answers to the one request it reads on the outer TLS [§2]. */
+/** What the gateway answers to the one request it reads on the outer TLS (docs/client-protocol.md). */
 public sealed interface ConnectOutcome {
 
     /** The HTTP status written to the client. */

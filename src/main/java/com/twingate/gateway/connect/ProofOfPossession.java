@@ -10,7 +10,7 @@ import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 
 /**
- * Binds a token to one TLS session [§2]: the client signs the outer session's exported keying
+ * Binds a token to one TLS session (docs/client-protocol.md): the client signs the outer session's exported keying
  * material (RFC 8446 §7.5) with the private half of the token's {@code cpk}, so a token lifted from
  * one connection is useless on any other.
  */

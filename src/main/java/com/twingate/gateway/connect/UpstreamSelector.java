@@ -2,7 +2,7 @@ package com.twingate.gateway.connect;
 
 import java.util.Optional;
 
-/** Chooses the upstream for a token's {@code resource.address} at CONNECT time [§4 Routing]. */
+/** Chooses the upstream for a token's {@code resource.address} at CONNECT time (docs/upstream.md#routing). */
 @FunctionalInterface
 public interface UpstreamSelector {
 

@@ -1,7 +1,7 @@
 package com.twingate.gateway.extract;
 
 /**
- * One recording part as a gateway log line carries it [§6].
+ * One recording part as a gateway log line carries it (docs/recording.md).
  *
  * @param username  the session's user, from the line or else its asciicast header
  * @param last      the {@code session finished} part

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every metric the gateway exposes [§7], and the instrumentation points that record them.
+ * Every metric the gateway exposes (docs/metrics.md), and the instrumentation points that record them.
  *
  * <p>Metrics are observers: every recording method catches and logs its own failures, so a broken
  * metric never breaks a user's connection.
@@ -23,13 +23,13 @@ public final class GatewayMetrics {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMetrics.class);
 
-    /** Bucket set T of §7: whole connections and exchanges, which may last for hours. */
+    /** Bucket set T (docs/metrics.md): whole connections and exchanges, which may last for hours. */
     static final double[] CONNECTION_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600};
-    /** Bucket set D of §7: single round trips. */
+    /** Bucket set D (docs/metrics.md): single round trips. */
     static final double[] LATENCY_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-    /** Bucket set S of §7. */
+    /** Bucket set S (docs/metrics.md). */
     static final double[] SIZE_BUCKETS = {100, 1e3, 1e4, 1e5, 1e6, 1e7};
-    /** Bucket set R of §7. */
+    /** Bucket set R (docs/metrics.md). */
     static final double[] SESSION_BUCKETS = {1, 5, 10, 30, 60, 300, 600, 1800, 3600};
 
     /**
@@ -320,7 +320,7 @@ public final class GatewayMetrics {
         return duration.toNanos() / 1e9;
     }
 
-    /** Lower case [§7] for a method of {@link #KNOWN_METHODS}, {@link #OTHER} for any other. */
+    /** Lower case (docs/metrics.md) for a method of {@link #KNOWN_METHODS}, {@link #OTHER} for any other. */
     static String methodLabel(String method) {
         String upper = method.toUpperCase(Locale.ROOT);
         return KNOWN_METHODS.contains(upper) ? upper.toLowerCase(Locale.ROOT) : OTHER;

@@ -14,7 +14,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 
 /**
- * The metrics port [§7]: a second, plain-HTTP Jetty connector on which only {@code GET /metrics} is
+ * The metrics port (docs/metrics.md): a second, plain-HTTP Jetty connector on which only {@code GET /metrics} is
  * served, in Prometheus text exposition.
  */
 public final class MetricsEndpoint {

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * One session as asciicast v2 [§6]: output and resizes become events, buffered and handed to the
+ * One session as asciicast v2 (docs/recording.md): output and resizes become events, buffered and handed to the
  * sink in parts (by size, by interval, at the end, and early when all recordings together reach their
  * {@link RecordingBudget}), each part led by the header so it plays alone. For a TTY the first resize
  * sets the header's size; output before it is held, never dropped. Thread-safe: the two relay

@@ -8,7 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recording parts as log lines for the cluster's log pipeline [§6], through the audit logger as
+ * Recording parts as log lines for the cluster's log pipeline (docs/recording.md), through the audit logger as
  * Twingate's gateway writes them. Each part carries the whole session context, so a part read on its own
  * says whose session on which pod it is. The fields are written straight into the line's JSON (a part
  * is up to {@code auditLog.flushSizeThreshold} characters: no map or data binding in between).

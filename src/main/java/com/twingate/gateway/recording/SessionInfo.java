@@ -4,7 +4,7 @@ import com.twingate.gateway.token.GatClaims;
 import java.util.List;
 
 /**
- * What a recording's header and log lines say about the session [§6]: whose session it is, on which
+ * What a recording's header and log lines say about the session (docs/recording.md): whose session it is, on which
  * pod, running what.
  *
  * @param command the {@code command} query values, in order (empty for attach)

@@ -17,7 +17,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 
 /**
- * Starts the recording of an upgraded session when the policy says so [§6]: picks the WebSocket or SPDY
+ * Starts the recording of an upgraded session when the policy says so (docs/recording.md): picks the WebSocket or SPDY
  * reader from the protocol the API server switched to, and the sinks from the configuration. A recording
  * that cannot be made — a protocol the recorder cannot read, a {@code .cast} file that cannot be created,
  * the gateway stopping — is decided by {@code recording.onFailure} before the session starts. Parts are
@@ -64,7 +64,7 @@ public final class SessionRecorder extends AbstractLifeCycle {
         scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("recording-flush").daemon().factory());
     }
 
-    /** Lets every session's last part be written before the gateway exits [§9.1]. */
+    /** Lets every session's last part be written before the gateway exits (docs/deployment.md#the-jar). */
     @Override
     protected void doStop() throws InterruptedException {
         scheduler.shutdown();

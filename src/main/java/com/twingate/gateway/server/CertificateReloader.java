@@ -17,7 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the certificate pair and swaps it into the running TLS context for new handshakes [§2.1].
+ * Watches the certificate pair and swaps it into the running TLS context for new handshakes (docs/client-protocol.md#outer-tls).
  * Compares file contents rather than modification times: Kubernetes swaps Secret volumes through a
  * symlink, and a rewrite within the same second keeps the same mtime. A pair that does not load (half
  * written, mismatched, broken) is logged once and the old pair stays in use; files that cannot be read

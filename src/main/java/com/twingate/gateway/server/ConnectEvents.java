@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What the gateway port's events mean for the metrics [§7] and the log [§5]. */
+/** What the gateway port's events mean for the metrics (docs/metrics.md) and the log (docs/audit-log.md). */
 public final class ConnectEvents implements ConnectListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectEvents.class);
@@ -61,7 +61,7 @@ public final class ConnectEvents implements ConnectListener {
         metrics.tcpConnectionClosed(category(outcome), lifetime);
     }
 
-    /** A connection is {@code unknown} until it gets past the request on the outer TLS [§7]. */
+    /** A connection is {@code unknown} until it gets past the request on the outer TLS (docs/metrics.md). */
     static ConnectionCategory category(Optional<ConnectOutcome> outcome) {
         return switch (outcome.orElse(null)) {
             case ConnectOutcome.Accepted accepted -> ConnectionCategory.PROXY;

@@ -9,7 +9,7 @@ import java.security.KeyStore;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * The gateway's server TLS [§2]: TLS 1.3 only, the configured PEM pair and provider, for both outer and
+ * The gateway's server TLS (docs/client-protocol.md): TLS 1.3 only, the configured PEM pair and provider, for both outer and
  * inner TLS.
  */
 public final class GatewayTls {

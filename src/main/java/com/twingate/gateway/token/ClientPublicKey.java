@@ -9,7 +9,7 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
-/** The {@code cpk} claim: standard base64 of a PEM {@code PUBLIC KEY} block holding an EC P-256 key [§3]. */
+/** The {@code cpk} claim: standard base64 of a PEM {@code PUBLIC KEY} block holding an EC P-256 key (docs/token.md). */
 final class ClientPublicKey {
 
     private static final String BEGIN = "-----BEGIN PUBLIC KEY-----";

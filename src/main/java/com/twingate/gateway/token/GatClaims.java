@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** The verified claims of a Gateway Access Token [§3]. Only {@link TokenVerifier} creates these. */
+/** The verified claims of a Gateway Access Token (docs/token.md). Only {@link TokenVerifier} creates these. */
 public record GatClaims(
         String issuer,
         List<String> audience,

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Every claim rule of [§3], applied to a token whose signature already checked out. Each failure
+ * Every claim rule of (docs/token.md), applied to a token whose signature already checked out. Each failure
  * names the rule it broke, for the log.
  */
 final class GatClaimsReader {

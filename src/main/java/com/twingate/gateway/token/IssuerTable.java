@@ -3,7 +3,7 @@ package com.twingate.gateway.token;
 import java.util.Map;
 import java.util.Optional;
 
-/** The token issuer each Twingate host signs with [§3]. */
+/** The token issuer each Twingate host signs with (docs/token.md). */
 public final class IssuerTable {
 
     private static final Map<String, String> ISSUERS = Map.of(

@@ -3,7 +3,7 @@ package com.twingate.gateway.token;
 import java.time.Duration;
 
 /**
- * How the controller's JWK Set is fetched and kept [§3].
+ * How the controller's JWK Set is fetched and kept (docs/token.md).
  *
  * @param cacheTtl           how long fetched keys are used before a refresh is started (they stay in use
  *                           while the refresh runs or fails)

@@ -19,7 +19,7 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * GAT verification with Nimbus JOSE+JWT [§3]: ES256 only, {@code typ} GAT, the key named by
+ * GAT verification with Nimbus JOSE+JWT (docs/token.md): ES256 only, {@code typ} GAT, the key named by
  * {@code kid} from the controller's JWK Set ({@link SigningKeys}: cached, refetched (rate-limited) for an
  * unknown kid, kept through an outage or a hang of the controller). Then every claim rule, in
  * {@link GatClaimsReader}.

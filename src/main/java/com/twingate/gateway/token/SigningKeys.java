@@ -31,7 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller's signing keys [§3], fetched so that nothing can hang on the controller:
+ * The controller's signing keys (docs/token.md), fetched so that nothing can hang on the controller:
  *
  * <ul>
  *   <li>every fetch has one overall deadline ({@link JwksOptions#fetchTimeout()}): connecting, the

@@ -1,6 +1,6 @@
 package com.twingate.gateway.token;
 
-/** Verifies a GAT's signature and every claim rule of [§3]. */
+/** Verifies a GAT's signature and every claim rule of (docs/token.md). */
 public interface TokenVerifier {
 
     /**

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's own credential towards one API server. A token file is re-read on a schedule, not per
- * request, so a rotated projected service-account token is picked up [§4]; a failed read keeps the
+ * request, so a rotated projected service-account token is picked up (docs/upstream.md); a failed read keeps the
  * last good token.
  */
 public final class BearerTokenSource extends RepeatingTask {

@@ -11,7 +11,7 @@ import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 
 /**
- * The configured API servers and which one serves a token's resource address [§4 Routing]. Owns each
+ * The configured API servers and which one serves a token's resource address (docs/upstream.md#routing). Owns each
  * upstream's credential source, so starting the router starts the token-file refreshes.
  */
 public final class UpstreamRouter extends ContainerLifeCycle {

@@ -9,7 +9,7 @@ import java.security.GeneralSecurityException;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * TLS towards one API server [§4]: trusts only its {@code caFile} (never the system roots), checks its
+ * TLS towards one API server (docs/upstream.md): trusts only its {@code caFile} (never the system roots), checks its
  * name, and presents a client certificate when the upstream authenticates the gateway that way.
  */
 public final class UpstreamTls {
