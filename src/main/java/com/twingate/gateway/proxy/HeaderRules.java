@@ -29,6 +29,12 @@ public final class HeaderRules {
     private static final Set<String> HOP_BY_HOP = Set.of(
             "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "te", "trailer",
             "transfer-encoding", "upgrade");
+    /**
+     * The fields RFC 9113 §8.2.2 makes an HTTP/2 request malformed with (and {@code te} other than
+     * {@code trailers}); not every hop-by-hop field: {@code trailer} is an ordinary field in HTTP/2.
+     */
+    private static final Set<String> CONNECTION_SPECIFIC = Set.of(
+            "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade");
     private static final String WEBSOCKET_PROTOCOL = "sec-websocket-protocol";
     /** Compression and other extensions change the frames; a recorded session must stay readable to its recorder. */
     private static final String WEBSOCKET_EXTENSIONS = "sec-websocket-extensions";
@@ -45,7 +51,7 @@ public final class HeaderRules {
         for (HttpField field : headers) {
             String name = field.getLowerCaseName();
             boolean teOtherThanTrailers = name.equals("te") && !field.getValue().trim().equalsIgnoreCase("trailers");
-            if (teOtherThanTrailers || (!name.equals("te") && HOP_BY_HOP.contains(name))) {
+            if (teOtherThanTrailers || CONNECTION_SPECIFIC.contains(name)) {
                 return Optional.of(field.getName());
             }
         }

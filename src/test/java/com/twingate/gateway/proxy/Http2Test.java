@@ -147,6 +147,15 @@ class Http2Test {
             assertThat(answer.type()).isEqualTo(RawHttp2.HEADERS);
             assertThat(h2.status(answer)).isEqualTo(200);
         }
+        // Fields HTTP/2 allows are not refused with them: te: trailers, and trailer (hop-by-hop, so not forwarded).
+        try (RawHttp2 h2 = new RawHttp2(harness.openKubectl("h2").tls())) {
+            h2.get(1, "/body", List.of(new String[] {"te", "trailers"}, new String[] {"trailer", "x-checksum"}));
+            RawHttp2.Frame answer = h2.next(DEADLINE).orElseThrow();
+            assertThat(answer.type()).isEqualTo(RawHttp2.HEADERS);
+            assertThat(h2.status(answer)).as("te: trailers and trailer in an HTTP/2 request").isEqualTo(200);
+        }
+        assertThat(upstream.requestHeads()).hasSize(2);
+        assertThat(upstream.requestHeads().getLast()).doesNotContainIgnoringCase("trailer: x-checksum");
         String head = upstream.requestHeads().getFirst();
         assertThat(head).contains("Impersonate-User: alice", "Impersonate-Group: devs", "Authorization: Bearer sa")
                 .doesNotContain("admin").doesNotContain("system:masters").doesNotContain("stolen");
